@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KpisConfig(AppConfig):
+    name = "kpis"
+    verbose_name = _("Kennzahlen")
+
+    def ready(self):
+        from measures.services import register_state_part
+
+        from .services import KPI_STATE_PART
+
+        register_state_part(KPI_STATE_PART)

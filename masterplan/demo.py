@@ -1,0 +1,36 @@
+"""Demo accounts for trying Sachstand out. Never created by migrations, only on request."""
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from .models import Programme
+from .roles import STEERING_COMMITTEE_GROUP
+
+DEMO_PASSWORD = "demo"
+DEMO_ACCOUNTS = (
+    # username, full name, superuser, working group numbers edited, committee member
+    ("admin", ("Ada", "Admin"), True, (), False),
+    ("editor1", ("Erika", "Eins"), False, (1,), False),
+    ("editor2", ("Emil", "Zwei"), False, (2,), False),
+    ("committee", ("Lena", "Lenkungskreis"), False, (), True),
+)
+
+
+@transaction.atomic
+def demo_accounts_create(*, programme: Programme) -> list[User]:
+    """Create or reset the demo accounts; safe to run again."""
+    committee_group, _ = Group.objects.get_or_create(name=STEERING_COMMITTEE_GROUP)
+    users = []
+    for username, (first, last), superuser, group_numbers, committee in DEMO_ACCOUNTS:
+        user, _ = User.objects.get_or_create(username=username)
+        user.first_name, user.last_name = first, last
+        user.email = f"{username}@example.org"
+        user.is_superuser = user.is_staff = superuser
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        for group in programme.working_groups.filter(number__in=group_numbers):
+            group.editors.add(user)
+        if committee:
+            user.groups.add(committee_group)
+        users.append(user)
+    return users

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from masterplan.demo import DEMO_PASSWORD, demo_accounts_create
+from masterplan.models import Programme
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts admin, editor1, editor2 and committee (password: demo)."
+
+    def handle(self, *args, **options):
+        programme = Programme.objects.order_by("pk").first()
+        if programme is None:
+            raise CommandError("No programme yet: run `manage.py load_seed` first.")
+        users = demo_accounts_create(programme=programme)
+        names = ", ".join(user.username for user in users)
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts ({DEMO_PASSWORD!r}): {names}"))

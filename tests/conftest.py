@@ -1,0 +1,110 @@
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.db import connection
+
+from masterplan.celery import app as celery_app
+from masterplan.roles import STEERING_COMMITTEE_GROUP
+from transfer.seed import programme_load_seed
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def programme(db):
+    """The seed masterplan: 4 working groups, 25 measures, the legend."""
+    return programme_load_seed()
+
+
+# Personas, as in the permission matrix of the web interface.
+@pytest.fixture
+def admin_user(db):
+    return User.objects.create_superuser("alice", "alice@example.org", "pw")
+
+
+@pytest.fixture
+def editor_group_1(programme):
+    user = User.objects.create_user("erika", "erika@example.org", "pw")
+    programme.working_groups.get(number=1).editors.add(user)
+    return user
+
+
+@pytest.fixture
+def editor_group_2(programme):
+    user = User.objects.create_user("emil", "emil@example.org", "pw")
+    programme.working_groups.get(number=2).editors.add(user)
+    return user
+
+
+@pytest.fixture
+def committee_member(db):
+    user = User.objects.create_user("lena", "lena@example.org", "pw")
+    user.groups.add(Group.objects.get_or_create(name=STEERING_COMMITTEE_GROUP)[0])
+    return user
+
+
+def _database_url_of_test_database() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] or ""
+    if db["PASSWORD"]:
+        auth += f":{db['PASSWORD']}"
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{auth}@{host}/{db['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real `celery worker` process on the configured broker, reading the test database.
+
+    It consumes a queue of its own, so messages left over from a development server never
+    reach it.
+    """
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    previous_queue = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_of_test_database(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    log = tmp_path / "worker.log"
+    command = [
+        sys.executable, "-m", "celery", "-A", "masterplan", "worker",
+        "--pool=solo", "--concurrency=1", "-Q", queue, "--loglevel=INFO",
+        "--without-heartbeat", "--without-gossip", "--without-mingle",
+    ]  # fmt: skip
+    with open(log, "w") as log_file:
+        process = subprocess.Popen(
+            command, cwd=BASE_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while "ready." not in log.read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"Celery worker did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        process.log_path = log
+        yield process
+    finally:
+        celery_app.conf.task_default_queue = previous_queue
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

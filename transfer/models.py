@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportRun(models.Model):
+    """The log of one spreadsheet import: who, when, which file, what it changed."""
+
+    class State(models.TextChoices):
+        VALIDATING = "validating", _("wird geprüft")
+        PREVIEW = "preview", _("Vorschau")
+        REJECTED = "rejected", _("abgelehnt")
+        APPLYING = "applying", _("wird übernommen")
+        APPLIED = "applied", _("übernommen")
+        FAILED = "failed", _("fehlgeschlagen")
+        CANCELLED = "cancelled", _("verworfen")
+
+    programme = models.ForeignKey(
+        "masterplan.Programme",
+        on_delete=models.CASCADE,
+        related_name="import_runs",
+        verbose_name=_("Programm"),
+    )
+    file_name = models.CharField(_("Dateiname"), max_length=255)
+    file = models.FileField(_("Datei"), upload_to="imports/", blank=True)
+    state = models.CharField(
+        _("Status"), max_length=20, choices=State.choices, default=State.VALIDATING
+    )
+    errors = models.JSONField(_("Fehler"), default=list, blank=True)
+    plan = models.JSONField(_("Plan"), null=True, blank=True)
+    counts = models.JSONField(_("Anzahlen"), default=dict, blank=True)
+    progress = models.PositiveSmallIntegerField(_("Fortschritt (%)"), default=0)
+    dry_run = models.BooleanField(_("Probelauf"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Importiert von"),
+    )
+    created_at = models.DateTimeField(_("Hochgeladen am"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("Abgeschlossen am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Import")
+        verbose_name_plural = _("Importe")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%d.%m.%Y %H:%M})"

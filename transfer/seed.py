@@ -1,0 +1,83 @@
+"""Loading the seed masterplan (fixtures/masterplan_seed.json) through the normal services."""
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from kpis.services import kpis_replace
+from masterplan.models import Programme, RatingLevel, RatingScale, WorkingGroup
+from measures.models import ChangeRecord
+from measures.services import measure_create
+
+SEED_PATH = Path(settings.BASE_DIR) / "fixtures" / "masterplan_seed.json"
+
+
+class SeedAlreadyLoaded(Exception):
+    pass
+
+
+def read_seed(path: Path = SEED_PATH) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+@transaction.atomic
+def programme_load_seed(*, path: Path = SEED_PATH, by=None) -> Programme:
+    """Create the programme described by a seed file; refuses if it exists already."""
+    seed = read_seed(path)
+    if Programme.objects.filter(name=seed["programme"]["name"]).exists():
+        raise SeedAlreadyLoaded(seed["programme"]["name"])
+    programme = Programme.objects.create(**seed["programme"])
+    for order, scale_data in enumerate(seed["legend"], start=1):
+        scale = RatingScale.objects.create(
+            programme=programme,
+            kind=scale_data["kind"],
+            label=scale_data["label"],
+            note=scale_data["note"],
+            order=order,
+        )
+        RatingLevel.objects.bulk_create(
+            RatingLevel(
+                scale=scale,
+                level=level["level"],
+                definition=level["definition"],
+                upper_bound=None if level["upper_bound"] is None else Decimal(level["upper_bound"]),
+                upper_inclusive=level["upper_inclusive"],
+                order=position,
+            )
+            for position, level in enumerate(scale_data["levels"], start=1)
+        )
+    for group_data in seed["working_groups"]:
+        group = WorkingGroup.objects.create(
+            programme=programme,
+            number=group_data["number"],
+            numeral=group_data["numeral"],
+            name=group_data["name"],
+        )
+        for measure_data in group_data["measures"]:
+            ratings = measure_data["ratings"]
+            measure = measure_create(
+                programme=programme,
+                data={
+                    "number": measure_data["number"],
+                    "working_group": group,
+                    "title": measure_data["title"],
+                    "description": measure_data["description"],
+                    "cost_rating": ratings["cost"],
+                    "personnel_rating": ratings["personnel"],
+                    "timeframe_rating": ratings["timeframe"],
+                    "quick_win": ratings["quick_win"],
+                },
+                goals=[
+                    {"category": goal["category"], "text": goal["text"], "target": goal["target"]}
+                    for goal in measure_data["goals"]
+                ],
+                by=by,
+                source=ChangeRecord.Source.SEED,
+            )
+            kpis_replace(
+                measure=measure, kpis=[{"name": kpi["name"]} for kpi in measure_data["kpis"]]
+            )
+    return programme
