@@ -6,6 +6,9 @@ from django.views.generic import RedirectView
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
+    path("massnahmen/", include("measures.urls")),
+    path("berichte/", include("reports.urls")),
+    path("import-export/", include("transfer.urls")),
     path("admin/", admin.site.urls),
     path("konto/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -108,3 +108,52 @@ def celery_worker_process(transactional_db, tmp_path):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = BASE_DIR / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def _playwright_browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (Debian package `chromium`).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(_playwright_browser, live_server, transactional_db):
+    """A fresh browser page; `page.base_url` is the live server. Screenshots go to artifacts/."""
+    # Playwright runs an event loop in this thread; Django's ORM must still be usable here.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    context = _playwright_browser.new_context(base_url=live_server.url, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base_url = live_server.url
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield page
+    context.close()
+
+
+def browser_login(page, username: str, password: str = "pw") -> None:
+    page.goto("/konto/login/")
+    page.get_by_label("Benutzername").fill(username)
+    page.get_by_label("Passwort").fill(password)
+    page.get_by_role("button", name="Anmelden").click()
