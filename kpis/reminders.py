@@ -28,10 +28,10 @@ class EditorReminder:
     kpis: list[KPI] = field(default_factory=list)
 
 
-def stale_items_by_editor(*, programme: Programme, since: date) -> list[EditorReminder]:
+def stale_items_by_editor(*, programme: Programme, since: date | None) -> list[EditorReminder]:
     """Per editor with an e-mail address: open goals not touched and KPIs without a value since
-    `since`."""
-    since_start = timezone.make_aware(datetime.combine(since, time.min))
+    `since` (the last report); with no last report, every open goal and every KPI without value."""
+    since_start = timezone.make_aware(datetime.combine(since or date.max, time.min))
     measures = (
         Measure.objects.filter(programme=programme)
         .select_related("working_group")
@@ -54,7 +54,11 @@ def stale_items_by_editor(*, programme: Programme, since: date) -> list[EditorRe
     )
     reminders: dict[int, EditorReminder] = {}
     for measure in measures:
-        stale_kpis = [k for k in measure.all_kpis if k.last_value is None or k.last_value < since]
+        stale_kpis = [
+            kpi
+            for kpi in measure.all_kpis
+            if kpi.last_value is None or (since is not None and kpi.last_value < since)
+        ]
         if not measure.stale_goals and not stale_kpis:
             continue
         for editor in measure.working_group.editors.all():
@@ -66,7 +70,7 @@ def stale_items_by_editor(*, programme: Programme, since: date) -> list[EditorRe
     return list(reminders.values())
 
 
-def _reminder_body(reminder: EditorReminder, *, reporting_date: date, since: date) -> str:
+def _reminder_body(reminder: EditorReminder, *, reporting_date: date, since: date | None) -> str:
     goals_by_measure = defaultdict(list)
     for goal in reminder.goals:
         goals_by_measure[goal.measure].append(f"  /// Ziel: {goal.text}")
@@ -78,7 +82,9 @@ def _reminder_body(reminder: EditorReminder, *, reporting_date: date, since: dat
         "",
         f"am {_day(reporting_date)} ist der nächste Sachstandsbericht fällig.",
         f"Seit dem letzten Bericht ({_day(since)}) wurden diese Ziele und "
-        "Kennzahlen Ihrer Maßnahmen nicht aktualisiert:",
+        "Kennzahlen Ihrer Maßnahmen nicht aktualisiert:"
+        if since
+        else "Für diese Ziele und Kennzahlen Ihrer Maßnahmen fehlen noch Angaben:",
         "",
     ]
     for measure, items in goals_by_measure.items():
@@ -93,7 +99,7 @@ def _reminder_body(reminder: EditorReminder, *, reporting_date: date, since: dat
     return "\n".join(lines)
 
 
-def reminders_send(*, programme: Programme, since: date, reporting_date: date) -> int:
+def reminders_send(*, programme: Programme, since: date | None, reporting_date: date) -> int:
     """Send one e-mail per editor with stale items; returns the number of e-mails sent."""
     messages = [
         EmailMessage(

@@ -28,6 +28,17 @@ def programme(db):
     return programme_load_seed()
 
 
+@pytest.fixture
+def stale_programme(programme):
+    """The seed, with every goal last touched long ago (before any recent report)."""
+    from django.utils import timezone
+
+    from measures.models import Goal
+
+    Goal.objects.update(updated_at=timezone.make_aware(timezone.datetime(2026, 1, 1)))
+    return programme
+
+
 # Personas, as in the permission matrix of the web interface.
 @pytest.fixture
 def admin_user(db):

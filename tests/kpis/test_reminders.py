@@ -1,7 +1,6 @@
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from django.core import mail
 from django.utils import timezone
 
@@ -12,13 +11,6 @@ from measures.models import Goal, GoalStatus
 
 REPORTING_DATE = date(2027, 3, 31)
 LAST_REPORT = date(2026, 9, 30)
-
-
-@pytest.fixture
-def stale_programme(programme):
-    """The seed, with every goal last touched before the last report."""
-    Goal.objects.update(updated_at=timezone.make_aware(timezone.datetime(2026, 1, 1)))
-    return programme
 
 
 def test_each_editor_gets_one_mail_with_their_stale_goals_and_kpis(
