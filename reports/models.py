@@ -64,6 +64,13 @@ class StatusReport(models.Model):
     created_at = models.DateTimeField(_("Angefordert am"), auto_now_add=True)
     started_at = models.DateTimeField(_("Begonnen am"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("Fertig am"), null=True, blank=True, editable=False)
+    timings = models.JSONField(
+        _("Laufzeiten (s)"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("Dauer der Schritte der letzten Erstellung in Sekunden."),
+    )
 
     class Meta:
         verbose_name = _("Sachstandsbericht")

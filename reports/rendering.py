@@ -1,0 +1,274 @@
+"""Snapshot → HTML → PDF bytes. Pure functions: no database, no network, no files written.
+
+The worker that renders has no request, so WeasyPrint gets a base URL on the static folder and
+a URL fetcher that serves only files below it.
+"""
+
+import html
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import groupby
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import formats, translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from measures.markup import render_description
+
+STATIC_ROOT = Path(settings.BASE_DIR) / "static"
+TEMPLATE = "reports/pdf/report.html"
+
+STANDARD_PDF_VARIANT = "pdf/ua-1"
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
+
+
+def description_html(source: str) -> str:
+    """A measure's Markdown description as safe HTML, the same text the web pages show.
+
+    Typed HTML shows as literal text (see `measures.markup`). In the report the measure
+    heading is an h3, so the description's headings move one level down, below it.
+    """
+    rendered = str(render_description(source))
+    return _HEADING_TAG.sub(lambda match: f"<{match[1]}h{min(int(match[2]) + 1, 6)}>", rendered)
+
+
+# Icons, drawn as inline SVG so they look the same on every machine (no emoji font needed).
+def _svg(body: str, label: str) -> str:
+    return (
+        '<svg class="icon" viewBox="0 0 24 24" width="14" height="14" role="img" '
+        f'aria-label="{html.escape(label)}" xmlns="http://www.w3.org/2000/svg">{body}</svg>'
+    )
+
+
+def _arrow(angle: int) -> str:
+    return (
+        f'<g transform="rotate({angle} 12 12)" stroke="#1f3b5c" stroke-width="2.6" '
+        'fill="none" stroke-linecap="round" stroke-linejoin="round">'
+        '<path d="M4 12 H19"/><path d="M13 6 L19 12 L13 18"/></g>'
+    )
+
+
+def _pie(fraction: float) -> str:
+    outline = '<circle cx="12" cy="12" r="9" fill="none" stroke="#1f3b5c" stroke-width="2"/>'
+    if fraction >= 1:
+        return outline + '<circle cx="12" cy="12" r="9" fill="#1f3b5c"/>'
+    angle = 2 * math.pi * fraction
+    x, y = 12 + 9 * math.sin(angle), 12 - 9 * math.cos(angle)
+    large = 1 if fraction > 0.5 else 0
+    sector = f'<path d="M12 12 L12 3 A9 9 0 {large} 1 {x:.2f} {y:.2f} Z" fill="#1f3b5c"/>'
+    return outline + sector
+
+
+def _star_points() -> list[tuple[float, float]]:
+    points = []
+    for index in range(10):
+        radius = 10 if index % 2 == 0 else 4.2
+        angle = math.pi / 5 * index
+        points.append((12 + radius * math.sin(angle), 12.5 - radius * math.cos(angle)))
+    return points
+
+
+def _polygon(points, fill: str) -> str:
+    coordinates = " ".join(f"{x:.2f},{y:.2f}" for x, y in points)
+    return (
+        f'<polygon points="{coordinates}" fill="{fill}" stroke="#8a6d00" '
+        'stroke-width="1.4" stroke-linejoin="round"/>'
+    )
+
+
+def _star(filling: str) -> str:
+    points = _star_points()
+    if filling == "full":
+        return _polygon(points, "#e0b000")
+    empty = _polygon(points, "none")
+    if filling == "none":
+        return empty
+    # Left half: the top point, the points left of the axis, the inner point below the centre.
+    left = [points[0], *points[6:], points[5]]
+    return _polygon(left, "#e0b000") + empty
+
+
+ICON_BODIES = {
+    ("cost", "gering"): _arrow(45),
+    ("cost", "mittel"): _arrow(0),
+    ("cost", "hoch"): _arrow(-45),
+    ("personnel", "gering"): _arrow(45),
+    ("personnel", "mittel"): _arrow(0),
+    ("personnel", "hoch"): _arrow(-45),
+    ("timeframe", "kurzfristig"): _pie(0.25),
+    ("timeframe", "mittelfristig"): _pie(0.5),
+    ("timeframe", "langfristig"): _pie(1),
+    ("quick_win", "ja"): _star("full"),
+    ("quick_win", "teilweise"): _star("half"),
+    ("quick_win", "nein"): _star("none"),
+}
+
+
+def rating_icon(kind: str, level: str, label: str) -> str:
+    body = ICON_BODIES.get((kind, level))
+    return _svg(body, label) if body else ""
+
+
+# From snapshot to what the template shows.
+def _date(iso: str | None) -> str:
+    return formats.date_format(date.fromisoformat(iso), "SHORT_DATE_FORMAT") if iso else ""
+
+
+def _number(plain: str | None) -> str:
+    if plain is None:
+        return ""
+    return formats.number_format(Decimal(plain), use_l10n=True, force_grouping=True)
+
+
+def _legend_lines(legend: list[dict]) -> list[dict]:
+    """One line per scale; levels sharing a definition are printed once ("Ja/Teilweise = …")."""
+    lines = []
+    for scale in legend:
+        entries = []
+        defined = [level for level in scale["levels"] if level["definition"]]
+        for definition, levels in groupby(defined, key=lambda level: level["definition"]):
+            labels = [level["label"] for level in levels]
+            if len(labels) > 1:
+                labels = [label[:1].upper() + label[1:] for label in labels]
+            entries.append({"labels": "/".join(labels), "definition": definition})
+        lines.append({"label": scale["label"], "note": scale["note"], "entries": entries})
+    return lines
+
+
+def _goal_line(goal: dict) -> dict:
+    text = goal["text"]
+    if goal["target"] and goal["target"].casefold() not in text.casefold():
+        text = f"{text} ({goal['target']})"
+    remarks = []
+    if goal["status"] not in ("", "offen"):
+        remarks.append(goal["status_label"])
+    if goal["overdue"]:
+        remarks.append(_("überfällig"))
+    return {
+        "text": text,
+        "remarks": remarks,
+        "overdue": goal["overdue"],
+        "progress_note": goal["progress_note"],
+    }
+
+
+def _kpi_line(kpi: dict) -> dict:
+    remarks = []
+    if kpi["values"]:
+        latest = kpi["values"][-1]
+        value = " ".join(part for part in (_number(latest["value"]), kpi["unit"]) if part)
+        remarks.append(
+            _("Stand %(date)s: %(value)s") % {"date": _date(latest["date"]), "value": value}
+        )
+    if kpi["target"]:
+        remarks.append(_("Ziel: %(target)s") % {"target": kpi["target"]})
+    return {"text": kpi["name"], "remarks": remarks}
+
+
+def _by_category(items: list[dict], line) -> list[dict]:
+    """Consecutive items of one category form a block; items without category come first."""
+    blocks = []
+    for category, group in groupby(items, key=lambda item: item.get("category", "")):
+        blocks.append({"category": category, "lines": [line(item) for item in group]})
+    return blocks
+
+
+def _measure_view(measure: dict) -> dict:
+    anchor = "m-" + measure["number"].replace(".", "-")
+    return {
+        "anchor": anchor,
+        "number": measure["number"],
+        "title": measure["title"],
+        "status_label": measure["status_label"],
+        "responsible_units": measure["responsible_units"],
+        "description": mark_safe(description_html(measure["description"])),  # noqa: S308
+        "goal_blocks": _by_category(measure["goals"], _goal_line),
+        "kpi_lines": [_kpi_line(kpi) for kpi in measure["kpis"]],
+        "ratings": [
+            {
+                "label": rating["label"],
+                "level_label": rating["level_label"],
+                "icon": mark_safe(  # noqa: S308 - built from our constants only
+                    rating_icon(rating["kind"], rating["level"], rating["level_label"])
+                ),
+            }
+            for rating in measure["ratings"]
+        ],
+    }
+
+
+def report_context(snapshot: dict) -> dict:
+    report = snapshot["report"]
+    title = _("%(title)s – DS-Nr. %(number)s") % {
+        "title": report["title"],
+        "number": report["ds_number"],
+    }
+    return {
+        "document_title": title,
+        # A no-break space keeps "DS-Nr." and the number on one line.
+        "heading": _("%(title)s – DS-Nr.\u00a0%(number)s")
+        % {"title": report["title"], "number": report["ds_number"]},
+        "report_date": _date(report["report_date"]),
+        "programme": snapshot["programme"],
+        "legend": _legend_lines(snapshot["legend"]),
+        "groups": [
+            {
+                "anchor": f"g-{group['number']}",
+                "number": group["number"],
+                "numeral": group["numeral"],
+                "name": group["name"],
+                "measures": [_measure_view(measure) for measure in group["measures"]],
+            }
+            for group in snapshot["groups"]
+        ],
+    }
+
+
+def render_report_html(snapshot: dict) -> str:
+    """The report as one HTML document, in the language it was frozen in."""
+    with translation.override(snapshot.get("language") or settings.LANGUAGE_CODE):
+        return render_to_string(TEMPLATE, report_context(snapshot))
+
+
+class StaticFileFetcher(URLFetcher):
+    """Serves `file:` URLs below the static folder and refuses everything else (no network)."""
+
+    def fetch(self, url, headers=None):
+        parsed = urlsplit(url)
+        path = Path(url2pathname(parsed.path)).resolve()
+        if parsed.scheme != "file" or not path.is_relative_to(STATIC_ROOT.resolve()):
+            raise ValueError(f"The report may only load its own static files, not {url}")
+        return super().fetch(url, headers)
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    content: bytes
+    page_count: int
+
+
+def pdf_options(pdf_variant: str) -> dict:
+    """Archival reports are PDF/A-3b; every report is tagged (PDF/UA-1 where not archival)."""
+    return {"pdf_variant": pdf_variant or STANDARD_PDF_VARIANT, "pdf_tags": True}
+
+
+def render_report_pdf(report_html: str, *, pdf_variant: str = "") -> RenderedPdf:
+    options = pdf_options(pdf_variant)
+    document = HTML(
+        string=report_html,
+        base_url=STATIC_ROOT.as_uri() + "/",
+        url_fetcher=StaticFileFetcher(allowed_protocols={"file"}),
+    ).render(font_config=FontConfiguration(), **options)
+    return RenderedPdf(content=document.write_pdf(**options), page_count=len(document.pages))

@@ -1,0 +1,251 @@
+"""Requesting, building and retrying status reports.
+
+A report moves queued → building → done, or → failed with a readable reason. The build freezes
+the data into the report's snapshot, renders snapshot → HTML → PDF with the pure functions of
+`rendering`, writes the file atomically and only then marks the report done. A done report is
+never built again, so its PDF never changes.
+"""
+
+import logging
+import os
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from masterplan.models import Programme
+
+from .models import PdfVariant, ReportState, StatusReport
+from .rendering import RenderedPdf, render_report_html, render_report_pdf
+from .snapshot import report_snapshot
+
+logger = logging.getLogger(__name__)
+
+REPORTS_FOLDER = "reports"
+# A worker killed mid-build makes the broker deliver the task again; after this many
+# attempts the report is given up as failed instead of looping.
+MAX_ATTEMPTS = 3
+
+
+class ReportNotRetryable(Exception):
+    pass
+
+
+def _enqueue_build(report_id: int) -> None:
+    from .tasks import build_report_task  # the task module imports this one
+
+    transaction.on_commit(lambda: build_report_task.delay(report_id))
+
+
+def report_request(
+    *,
+    programme: Programme,
+    title: str,
+    ds_number: str,
+    report_date: date,
+    working_group_numbers: list[int] | None = None,
+    pdf_variant: str = PdfVariant.STANDARD,
+    by=None,
+    enqueue: bool = True,
+) -> StatusReport:
+    """Create a queued report and, once the transaction commits, send it to a worker.
+
+    With `enqueue=False` the caller builds it itself (`report_build`), as the
+    `build_report` command does without `--enqueue`.
+    """
+    numbers = sorted(set(working_group_numbers or []))
+    known = set(programme.working_groups.values_list("number", flat=True))
+    unknown = [number for number in numbers if number not in known]
+    if unknown:
+        raise ValidationError(
+            {
+                "working_group_numbers": _("Unbekannte Arbeitsgruppe: %(numbers)s")
+                % {"numbers": ", ".join(str(number) for number in unknown)}
+            }
+        )
+    with transaction.atomic():
+        previous = (
+            StatusReport.objects.filter(programme=programme, state=ReportState.DONE)
+            .order_by("-finished_at", "-id")
+            .first()
+        )
+        report = StatusReport(
+            programme=programme,
+            title=title,
+            ds_number=ds_number,
+            report_date=report_date,
+            working_group_numbers=numbers,
+            pdf_variant=pdf_variant,
+            previous=previous,
+            created_by=by,
+        )
+        report.full_clean()
+        report.save()
+        if enqueue:
+            _enqueue_build(report.pk)
+    return report
+
+
+def _claim(report_id: int) -> StatusReport | None:
+    """Mark the report building, or return None if there is nothing (more) to build."""
+    with transaction.atomic():
+        report = StatusReport.objects.select_for_update().filter(pk=report_id).first()
+        if report is None or report.state not in (ReportState.QUEUED, ReportState.BUILDING):
+            return None
+        if report.attempts >= MAX_ATTEMPTS:
+            report.state = ReportState.FAILED
+            report.error = _(
+                "Der Bericht wurde nach %(attempts)d abgebrochenen Versuchen aufgegeben."
+            ) % {"attempts": report.attempts}
+            report.finished_at = timezone.now()
+            report.save(update_fields=["state", "error", "finished_at"])
+            return None
+        report.state = ReportState.BUILDING
+        report.attempts += 1
+        report.started_at = timezone.now()
+        report.error = ""
+        report.save(update_fields=["state", "attempts", "started_at", "error"])
+    return report
+
+
+def report_freeze(*, report: StatusReport) -> dict:
+    """The report's snapshot: the stored one if the report has one, else the live data now."""
+    if report.snapshot is None:
+        report.snapshot = report_snapshot(
+            programme=report.programme,
+            title=report.title,
+            ds_number=report.ds_number,
+            report_date=report.report_date,
+            working_group_numbers=report.working_group_numbers,
+        )
+        report.save(update_fields=["snapshot"])
+    return report.snapshot
+
+
+def report_render(*, snapshot: dict, pdf_variant: str = "") -> RenderedPdf:
+    """Snapshot → PDF, touching neither database nor disk (apart from static files)."""
+    return render_report_pdf(render_report_html(snapshot), pdf_variant=pdf_variant)
+
+
+def write_atomically(*, relative_name: str, content: bytes) -> str:
+    """Write below MEDIA_ROOT so that the final path never holds a partial file."""
+    target = Path(settings.MEDIA_ROOT) / relative_name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".building-", suffix=".pdf")
+    try:
+        os.chmod(temporary, settings.FILE_UPLOAD_PERMISSIONS or 0o644)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return relative_name
+
+
+def report_file_name(report: StatusReport) -> str:
+    return f"{REPORTS_FOLDER}/{report.pk}-{report.download_name}"
+
+
+def report_build(*, report_id: int) -> StatusReport | None:
+    """Build a queued report: freeze, render, write, mark done (or failed with the reason).
+
+    Safe to call twice for the same report (a redelivered task): a report that is done or
+    failed is left alone.
+    """
+    report = _claim(report_id)
+    if report is None:
+        return None
+    timings = {}
+    clock = time.monotonic()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.monotonic()
+        timings[step] = round(now - clock, 3)
+        clock = now
+
+    try:
+        snapshot = report_freeze(report=report)
+        lap("snapshot")
+        report_html = render_report_html(snapshot)
+        lap("html")
+        rendered = render_report_pdf(report_html, pdf_variant=report.pdf_variant)
+        lap("pdf")
+        name = write_atomically(relative_name=report_file_name(report), content=rendered.content)
+        lap("write")
+    except Exception as error:
+        logger.exception("Building report %s failed", report_id)
+        report_fail(report=report, reason=_describe(error))
+        return report
+    timings["total"] = round(sum(timings.values()), 3)
+    report.file.name = name
+    report.page_count = rendered.page_count
+    report.timings = timings
+    report.state = ReportState.DONE
+    report.finished_at = timezone.now()
+    report.save(update_fields=["file", "page_count", "timings", "state", "finished_at"])
+    logger.info("Report %s done: %d pages, timings %s", report.pk, rendered.page_count, timings)
+    return report
+
+
+def _describe(error: Exception) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def report_fail(*, report: StatusReport, reason: str) -> None:
+    report.state = ReportState.FAILED
+    report.error = reason
+    report.finished_at = timezone.now()
+    report.save(update_fields=["state", "error", "finished_at"])
+
+
+def report_retry(*, report: StatusReport, by=None) -> StatusReport:
+    """Queue a failed report again. Its data are frozen afresh, so a fix to the data counts."""
+    with transaction.atomic():
+        report = StatusReport.objects.select_for_update().get(pk=report.pk)
+        if report.state != ReportState.FAILED:
+            raise ReportNotRetryable(
+                _("Nur ein fehlgeschlagener Bericht kann erneut erstellt werden.")
+            )
+        report.state = ReportState.QUEUED
+        report.error = ""
+        report.attempts = 0
+        report.snapshot = None
+        report.started_at = None
+        report.finished_at = None
+        report.save(
+            update_fields=["state", "error", "attempts", "snapshot", "started_at", "finished_at"]
+        )
+        _enqueue_build(report.pk)
+    return report
+
+
+def stale_after() -> timedelta:
+    """A build running longer than the task time limit has lost its worker."""
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+
+
+def reports_fail_stale(*, now=None) -> int:
+    """Mark reports failed that have been "building" longer than any worker may take.
+
+    Called by the report pages, so nobody waits for a build whose worker died and whose
+    task was lost with it.
+    """
+    now = now or timezone.now()
+    return StatusReport.objects.filter(
+        state=ReportState.BUILDING, started_at__lt=now - stale_after()
+    ).update(
+        state=ReportState.FAILED,
+        error=_("Die Erstellung wurde unterbrochen (Zeitlimit überschritten)."),
+        finished_at=now,
+    )

@@ -1,0 +1,179 @@
+"""Freezing what a status report shows into plain JSON.
+
+The snapshot is the only input of the renderer: an old report is re-rendered from its snapshot
+alone, whatever happened to the measures since. Labels are stored as printed (in the language
+the report was built in), so a later change to a choice label does not change an old report.
+"""
+
+from datetime import date
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from kpis.models import KPI, KPIValue
+from masterplan.models import LEVEL_CHOICES_BY_KIND, Programme, RatingKind, RatingScale
+from measures.models import Goal, GoalStatus, Measure, MeasureStatus
+
+SNAPSHOT_VERSION = 1
+
+RATING_FIELD_BY_KIND = {
+    RatingKind.COST: "cost_rating",
+    RatingKind.PERSONNEL: "personnel_rating",
+    RatingKind.TIMEFRAME: "timeframe_rating",
+    RatingKind.QUICK_WIN: "quick_win",
+}
+
+
+def _plain_decimal(value) -> str | None:
+    if value is None:
+        return None
+    return str(value.normalize()) if value == value.to_integral() else str(value)
+
+
+def _legend(programme: Programme) -> list[dict]:
+    scales = RatingScale.objects.filter(programme=programme).prefetch_related("levels")
+    return [
+        {
+            "kind": scale.kind,
+            "label": scale.label,
+            "note": scale.note,
+            "levels": [
+                {
+                    "level": level.level,
+                    "label": _level_label(scale.kind, level.level),
+                    "definition": level.definition,
+                }
+                for level in scale.levels.all()
+            ],
+        }
+        for scale in scales
+    ]
+
+
+def _level_label(kind: str, level: str) -> str:
+    choices = LEVEL_CHOICES_BY_KIND.get(kind)
+    if choices is None or not level:
+        return level
+    return str(dict(choices.choices).get(level, level))
+
+
+def _goal(goal: Goal, today: date) -> dict:
+    return {
+        "category": goal.category,
+        "text": goal.text,
+        "target": goal.target,
+        "target_date": goal.target_date.isoformat() if goal.target_date else None,
+        "target_open_ended": goal.target_open_ended,
+        "status": goal.status,
+        "status_label": str(GoalStatus(goal.status).label)
+        if goal.status in GoalStatus.values
+        else goal.status,
+        "progress_note": goal.progress_note,
+        "overdue": goal.is_overdue(today),
+    }
+
+
+def _kpi(kpi: KPI, today: date) -> dict:
+    values = [value for value in kpi.values.all() if value.date <= today]
+    return {
+        "name": kpi.name,
+        "unit": kpi.unit,
+        "target": kpi.target,
+        "target_value": _plain_decimal(kpi.target_value),
+        "target_date": kpi.target_date.isoformat() if kpi.target_date else None,
+        "values": [
+            {
+                "date": value.date.isoformat(),
+                "value": _plain_decimal(value.value),
+                "note": value.note,
+            }
+            for value in values
+        ],
+    }
+
+
+def _measure(measure: Measure, legend_labels: dict[str, str], today: date) -> dict:
+    return {
+        "number": measure.number,
+        "title": measure.title,
+        "description": measure.description,
+        "status": measure.status,
+        "status_label": str(MeasureStatus(measure.status).label)
+        if measure.status in MeasureStatus.values
+        else measure.status,
+        "responsible_units": measure.responsible_units,
+        "ratings": [
+            {
+                "kind": kind,
+                "label": legend_labels.get(kind) or str(kind.label),
+                "level": getattr(measure, field),
+                "level_label": _level_label(kind, getattr(measure, field)),
+            }
+            for kind, field in RATING_FIELD_BY_KIND.items()
+        ],
+        "goals": [_goal(goal, today) for goal in measure.goals.all()],
+        "kpis": [_kpi(kpi, today) for kpi in measure.kpis.all()],
+    }
+
+
+def report_snapshot(
+    *,
+    programme: Programme,
+    title: str,
+    ds_number: str,
+    report_date: date,
+    working_group_numbers: list[int] | None = None,
+) -> dict:
+    """Everything the PDF shows, read in a handful of queries (not one per measure).
+
+    `working_group_numbers` empty or None means the whole programme. Goals are judged overdue
+    relative to the report date, not to the day the report happens to be built.
+    """
+    groups = programme.working_groups.order_by("number")
+    if working_group_numbers:
+        groups = groups.filter(number__in=working_group_numbers)
+    groups = list(groups)
+    legend = _legend(programme)
+    legend_labels = {scale["kind"]: scale["label"] for scale in legend}
+    measures = (
+        Measure.objects.filter(working_group__in=groups)
+        .in_number_order()
+        .prefetch_related(
+            Prefetch("goals", queryset=Goal.objects.order_by("order", "id")),
+            Prefetch(
+                "kpis",
+                queryset=KPI.objects.order_by("order", "id").prefetch_related(
+                    Prefetch("values", queryset=KPIValue.objects.order_by("date"))
+                ),
+            ),
+        )
+    )
+    by_group: dict[int, list[dict]] = {group.pk: [] for group in groups}
+    for measure in measures:
+        by_group[measure.working_group_id].append(_measure(measure, legend_labels, report_date))
+    return {
+        "version": SNAPSHOT_VERSION,
+        "language": get_language() or "de",
+        "frozen_at": timezone.now().isoformat(),
+        "report": {
+            "title": title,
+            "ds_number": ds_number,
+            "report_date": report_date.isoformat(),
+        },
+        "programme": {
+            "name": programme.name,
+            "organisation": programme.organisation,
+            "numbering_note": programme.numbering_note,
+        },
+        "legend": legend,
+        "groups": [
+            {
+                "number": group.number,
+                "numeral": group.numeral,
+                "name": group.name,
+                "measures": by_group[group.pk],
+            }
+            for group in groups
+        ],
+    }

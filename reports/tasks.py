@@ -1,0 +1,12 @@
+"""Celery entry points: thin, they take ids and call services."""
+
+from celery import shared_task
+
+from .services import report_build
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def build_report_task(report_id: int) -> str | None:
+    """Build one report. A redelivered message for a finished report does nothing."""
+    report = report_build(report_id=report_id)
+    return report.state if report else None

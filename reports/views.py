@@ -1,0 +1,93 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from masterplan.models import Programme
+from masterplan.roles import can_build_reports
+
+from .forms import ReportRequestForm
+from .models import ReportState, StatusReport
+from .services import ReportNotRetryable, report_request, report_retry, reports_fail_stale
+
+FINISHED = (ReportState.DONE, ReportState.FAILED)
+
+
+def _require_builder(user) -> None:
+    if not can_build_reports(user):
+        raise PermissionDenied(_("Nur der Lenkungskreis und Admins erstellen Berichte."))
+
+
+def report_list(request):
+    reports_fail_stale()
+    reports = StatusReport.objects.select_related("created_by", "programme")
+    return render(
+        request,
+        "reports/report_list.html",
+        {"reports": reports, "can_build": can_build_reports(request.user)},
+    )
+
+
+def report_create(request):
+    _require_builder(request.user)
+    programme = Programme.objects.order_by("pk").first()
+    if programme is None:
+        raise Http404(_("Es gibt noch kein Programm."))
+    form = ReportRequestForm(request.POST or None, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = report_request(**form.service_arguments(), by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Der Bericht wird erstellt."))
+            return redirect("reports:detail", pk=report.pk)
+    return render(request, "reports/report_form.html", {"form": form, "programme": programme})
+
+
+def _detail_context(request, report: StatusReport) -> dict:
+    return {
+        "report": report,
+        "finished": report.state in FINISHED,
+        "can_build": can_build_reports(request.user),
+    }
+
+
+def report_detail(request, pk: int):
+    reports_fail_stale()
+    report = get_object_or_404(StatusReport.objects.select_related("created_by"), pk=pk)
+    return render(request, "reports/report_detail.html", _detail_context(request, report))
+
+
+def report_status(request, pk: int):
+    """The state panel alone; the detail page polls it until the report is finished."""
+    reports_fail_stale()
+    report = get_object_or_404(StatusReport, pk=pk)
+    return render(request, "reports/_report_status.html", _detail_context(request, report))
+
+
+@require_POST
+def report_retry_view(request, pk: int):
+    _require_builder(request.user)
+    report = get_object_or_404(StatusReport, pk=pk)
+    try:
+        report_retry(report=report, by=request.user)
+    except ReportNotRetryable as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Der Bericht wird erneut erstellt."))
+    return redirect("reports:detail", pk=report.pk)
+
+
+def report_download(request, pk: int):
+    report = get_object_or_404(StatusReport, pk=pk, state=ReportState.DONE)
+    if not report.file:
+        raise Http404(_("Die Datei dieses Berichts fehlt."))
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=report.download_name,
+        content_type="application/pdf",
+    )
