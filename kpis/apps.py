@@ -7,8 +7,11 @@ class KpisConfig(AppConfig):
     verbose_name = _("Kennzahlen")
 
     def ready(self):
+        from measures.pageparts import register_page_part
         from measures.services import register_state_part
 
+        from .pageparts import KPI_PAGE_PART
         from .services import KPI_STATE_PART
 
         register_state_part(KPI_STATE_PART)
+        register_page_part(KPI_PAGE_PART)

@@ -3,11 +3,12 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from measures import views as measure_views
+
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
+    path("", measure_views.overview, name="home"),
     path("massnahmen/", include("measures.urls")),
     path("berichte/", include("reports.urls")),
     path("import-export/", include("transfer.urls")),

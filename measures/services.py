@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from masterplan.models import Programme, RatingKind
+from masterplan.models import Programme, RatingKind, WorkingGroup
 from masterplan.services import rating_levels_from_estimates
 
 from .models import ChangeRecord, Goal, Measure
@@ -308,3 +308,46 @@ def measure_record_change(
     measure.version += 1
     Measure.objects.filter(pk=measure.pk).update(version=measure.version)
     return _record(measure=measure, action=action, source=source, by=by, diff=diff, state=after)
+
+
+def _known_ids(items: list[dict], existing: set[int]) -> list[dict]:
+    """Items of an old state; ids of rows deleted since then are dropped, so they are recreated."""
+    return [{**item, "id": item["id"] if item.get("id") in existing else None} for item in items]
+
+
+@transaction.atomic
+def measure_restore(
+    *, measure: Measure, change_record: ChangeRecord, by, source: str = ChangeRecord.Source.WEB
+) -> ChangeRecord | None:
+    """Bring the measure back to the state it had after `change_record`.
+
+    Goals (and registered parts such as KPIs) deleted since then are created again. The
+    restore is itself a change: it is recorded with the action "restored" and bumps the
+    version, so editors who loaded the measure before get a conflict instead of overwriting it.
+    Returns None when the measure already is in that state.
+    """
+    if change_record.measure_id != measure.pk:
+        raise ValueError("The change record belongs to another measure.")
+    state = change_record.state
+    if not state:
+        raise ValidationError("Zu diesem Eintrag ist kein Stand gespeichert.")
+    locked = Measure.objects.select_for_update().get(pk=measure.pk)
+    before = measure_state(locked)
+    data = {field: state[field] for field in MEASURE_FIELDS if field in state}
+    if "working_group" in data:
+        group = WorkingGroup.objects.filter(
+            pk=data["working_group"], programme=locked.programme_id
+        ).first()
+        if group is None:
+            raise ValidationError({"working_group": "Die Arbeitsgruppe gibt es nicht mehr."})
+        data["working_group"] = group
+    assign_fields(locked, data, MEASURE_FIELDS)
+    _save_measure(locked)
+    existing_goals = set(locked.goals.values_list("pk", flat=True))
+    _save_goals(locked, _known_ids(state.get("goals", []), existing_goals))
+    for part in _state_parts.values():
+        if part.name in state:
+            part.restore(locked, state[part.name])
+    return measure_record_change(
+        measure=locked, before=before, by=by, source=source, action=ChangeRecord.Action.RESTORED
+    )

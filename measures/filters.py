@@ -1,0 +1,160 @@
+"""The measure list's filters and sort order, all carried in the URL's query string."""
+
+import django_filters
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from masterplan.models import Level, QuickWin, Timeframe, WorkingGroup
+
+from .models import Goal, Measure, MeasureStatus
+
+NOT_RATED = "keine"
+
+
+def _rating_choices(choices) -> list[tuple[str, str]]:
+    return [*choices, (NOT_RATED, _("nicht bewertet"))]
+
+
+def _rank(field: str, values) -> Case:
+    """Sort a rating by its meaning (gering < mittel < hoch), not alphabetically; unrated last."""
+    return Case(
+        *[When(**{field: value}, then=Value(rank)) for rank, value in enumerate(values)],
+        default=Value(len(values)),
+        output_field=IntegerField(),
+    )
+
+
+NUMBER_ORDER = ("working_group__number", "number_major", "number_minor")
+SORT_KEYS = {
+    "number": NUMBER_ORDER,
+    "title": ("title", *NUMBER_ORDER),
+    "group": NUMBER_ORDER,
+    "status": (
+        _rank("status", MeasureStatus.values),
+        *NUMBER_ORDER,
+    ),
+    "cost": (_rank("cost_rating", Level.values), *NUMBER_ORDER),
+    "personnel": (_rank("personnel_rating", Level.values), *NUMBER_ORDER),
+    "timeframe": (_rank("timeframe_rating", Timeframe.values), *NUMBER_ORDER),
+    "quickwin": (_rank("quick_win", QuickWin.values), *NUMBER_ORDER),
+}
+SORT_LABELS = {
+    "number": _("Nummer"),
+    "title": _("Titel"),
+    "group": _("Arbeitsgruppe"),
+    "status": _("Status"),
+    "cost": _("Kosten"),
+    "personnel": _("Personal"),
+    "timeframe": _("Zeitraum"),
+    "quickwin": _("Quickwin"),
+}
+
+
+def _descending(expression):
+    if isinstance(expression, str):
+        return f"-{expression}"
+    return expression.desc()
+
+
+class MeasureFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Suche"),
+        method="filter_text",
+        help_text=_("Nummer, Titel, Beschreibung oder Ziel"),
+    )
+    group = django_filters.ModelChoiceFilter(
+        label=_("Arbeitsgruppe"),
+        field_name="working_group",
+        queryset=WorkingGroup.objects.order_by("programme", "number"),
+        empty_label=_("alle"),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=MeasureStatus.choices, empty_label=_("alle")
+    )
+    cost = django_filters.ChoiceFilter(
+        label=_("Kosten"),
+        field_name="cost_rating",
+        choices=_rating_choices(Level.choices),
+        method="filter_rating",
+        empty_label=_("alle"),
+    )
+    personnel = django_filters.ChoiceFilter(
+        label=_("Personal"),
+        field_name="personnel_rating",
+        choices=_rating_choices(Level.choices),
+        method="filter_rating",
+        empty_label=_("alle"),
+    )
+    timeframe = django_filters.ChoiceFilter(
+        label=_("Zeitraum"),
+        field_name="timeframe_rating",
+        choices=_rating_choices(Timeframe.choices),
+        method="filter_rating",
+        empty_label=_("alle"),
+    )
+    quickwin = django_filters.ChoiceFilter(
+        label=_("Quickwin-Potential"),
+        field_name="quick_win",
+        choices=_rating_choices(QuickWin.choices),
+        method="filter_rating",
+        empty_label=_("alle"),
+    )
+    is_quickwin = django_filters.ChoiceFilter(
+        label=_("Quickwin"),
+        choices=[("ja", _("ja (ja oder teilweise)")), ("nein", _("nein"))],
+        method="filter_is_quick_win",
+        empty_label=_("alle"),
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sortierung"),
+        choices=[
+            choice
+            for key, label in SORT_LABELS.items()
+            for choice in ((key, label), (f"-{key}", _("%(label)s, absteigend") % {"label": label}))
+        ],
+        method="filter_sort",
+        empty_label=_("Nummer"),
+    )
+
+    class Meta:
+        model = Measure
+        fields: list[str] = []
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs"):
+            queryset = super().qs
+            if not getattr(self.form, "cleaned_data", {}).get("sort"):
+                queryset = queryset.order_by(*NUMBER_ORDER)
+            self._qs = queryset
+        return self._qs
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        goal_matches = Goal.objects.filter(measure=OuterRef("pk"), text__icontains=value)
+        return queryset.filter(
+            Q(number__istartswith=value)
+            | Q(title__icontains=value)
+            | Q(description__icontains=value)
+            | Exists(goal_matches)
+        )
+
+    def filter_rating(self, queryset, name, value):
+        return queryset.filter(**{name: "" if value == NOT_RATED else value})
+
+    def filter_is_quick_win(self, queryset, name, value):
+        wins = [QuickWin.YES, QuickWin.PARTLY]
+        if value == "ja":
+            return queryset.filter(quick_win__in=wins)
+        return queryset.exclude(quick_win__in=wins)
+
+    def filter_sort(self, queryset, name, value):
+        key = value.removeprefix("-")
+        order = SORT_KEYS[key]
+        if value.startswith("-"):
+            order = (_descending(order[0]), *order[1:])
+            if key in ("number", "group"):
+                order = tuple(_descending(part) for part in order)
+        return queryset.order_by(*order)

@@ -1,0 +1,158 @@
+"""Forms of the measure edit page: the measure, its goals, and the shared formset behaviour."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Goal, Measure
+from .services import GOAL_FIELDS, MEASURE_FIELDS
+
+# Admins may renumber a measure and move it to another group; editors may not, or they could
+# move a measure out of their own reach.
+ADMIN_ONLY_FIELDS = ("number", "working_group")
+
+
+class MeasureForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = Measure
+        fields = MEASURE_FIELDS
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 12}),
+        }
+
+    def __init__(self, *args, may_move: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_move:
+            for name in ADMIN_ONLY_FIELDS:
+                del self.fields[name]
+        if "working_group" in self.fields and self.instance.programme_id:
+            self.fields["working_group"].queryset = self.instance.programme.working_groups.all()
+
+    def _post_clean(self):
+        # The service validates the measure as a whole (number against group, derived levels);
+        # here only the fields themselves are checked, so the instance stays untouched.
+        pass
+
+    def measure_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields if name in MEASURE_FIELDS}
+
+
+class OrderedItemForm(forms.Form):
+    """One row of an ordered child list (a goal, a KPI) with its id and position."""
+
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    order = forms.IntegerField(
+        label=_("Position"),
+        min_value=1,
+        max_value=999,
+        required=False,
+        widget=forms.NumberInput(attrs={"data-reorder-order": "", "class": "input--narrow"}),
+    )
+    # A new row counts as filled in once one of these has a value; the position (renumbered
+    # by the reorder script) and preselected choices alone do not make a row.
+    main_fields: tuple[str, ...] = ()
+
+    def has_changed(self):
+        if self["id"].data or not self.main_fields:
+            return super().has_changed()
+        return any(self[name].data not in (None, "") for name in self.main_fields)
+
+
+class OrderedItemFormSet(forms.BaseFormSet):
+    """Rows in the order given by their position fields; deleted and untouched new rows drop."""
+
+    def items(self) -> list[dict]:
+        kept = []
+        for index, form in enumerate(self.forms):
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            is_new = not form.cleaned_data.get("id") if form.cleaned_data else True
+            if not form.cleaned_data or (is_new and not form.has_changed()):
+                continue
+            kept.append((form.cleaned_data.get("order") or index + 1, index, form))
+        kept.sort(key=lambda entry: (entry[0], entry[1]))
+        self.saved_forms = [entry[2] for entry in kept]
+        items = []
+        for position, form in enumerate(self.saved_forms, start=1):
+            item = {k: v for k, v in form.cleaned_data.items() if k not in ("DELETE", "ORDER")}
+            item["order"] = position
+            if not item.get("id"):
+                item.pop("id", None)
+            items.append(item)
+        return items
+
+    def add_service_errors(self, error: ValidationError) -> bool:
+        """Put errors the service reported as "<prefix>-<position>-<field>" next to the field."""
+        matched = False
+        for key, messages in error.message_dict.items():
+            if key == self.prefix:
+                self._non_form_errors = self.error_class(messages, renderer=self.renderer)
+                matched = True
+                continue
+            parts = key.split("-", 2)
+            if len(parts) != 3 or parts[0] != self.prefix or not parts[1].isdigit():
+                continue
+            position = int(parts[1])
+            forms_in_order = getattr(self, "saved_forms", self.forms)
+            if position >= len(forms_in_order):
+                continue
+            form = forms_in_order[position]
+            field = parts[2] if parts[2] in form.fields else None
+            for message in messages:
+                form.add_error(field, message)
+            matched = True
+        return matched
+
+
+class GoalForm(OrderedItemForm):
+    main_fields = ("text", "target", "category", "progress_note")
+    category = Goal._meta.get_field("category").formfield()
+    text = Goal._meta.get_field("text").formfield(widget=forms.Textarea(attrs={"rows": 3}))
+    target = Goal._meta.get_field("target").formfield()
+    status = Goal._meta.get_field("status").formfield()
+    progress_note = Goal._meta.get_field("progress_note").formfield(
+        widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+GoalFormSet = forms.formset_factory(
+    GoalForm, formset=OrderedItemFormSet, extra=0, can_delete=True, max_num=200
+)
+
+
+def goal_initial(goal: Goal) -> dict:
+    return {"id": goal.pk, **{name: getattr(goal, name) for name in GOAL_FIELDS}}
+
+
+def formset_with_added_row(formset_class, data, prefix: str, **kwargs):
+    """The bound formset again, with one more empty row: the no-JavaScript "add" button."""
+    data = data.copy()
+    total_key = f"{prefix}-TOTAL_FORMS"
+    data[total_key] = str(int(data.get(total_key, 0)) + 1)
+    return formset_class(data, prefix=prefix, **kwargs), data
+
+
+def error_summary(form: forms.BaseForm, *formsets) -> list[dict]:
+    """Every error on the page, each with the id of the input it belongs to (for the summary)."""
+    entries = []
+
+    def add(form, item_label: str = ""):
+        for error in form.non_field_errors():
+            entries.append({"id": None, "label": item_label, "message": error})
+        for name, errors in form.errors.items():
+            if name == "__all__":
+                continue
+            bound = form[name]
+            label = f"{item_label}: {bound.label}" if item_label else bound.label
+            for error in errors:
+                entries.append({"id": bound.auto_id, "label": label, "message": error})
+
+    add(form)
+    for formset, noun in formsets:
+        for error in formset.non_form_errors():
+            entries.append({"id": None, "label": str(noun), "message": error})
+        for index, item_form in enumerate(formset.forms, start=1):
+            add(item_form, f"{noun} {index}")
+    return entries

@@ -1,0 +1,291 @@
+"""What the measure pages read. Each function issues a fixed number of queries."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.apps import apps
+from django.db.models import Count, Prefetch, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from masterplan.models import Level, Programme, RatingKind, WorkingGroup
+from masterplan.services import legend_scales
+
+from .models import Goal, GoalStatus, Measure, MeasureStatus
+from .pageparts import page_parts
+
+DUE_SOON_DAYS = 90
+OPEN_GOAL_STATUSES = [GoalStatus.REACHED, GoalStatus.DROPPED]
+
+
+def current_programme() -> Programme | None:
+    """The programme the pages show. Sachstand runs one programme per installation."""
+    return Programme.objects.order_by("pk").first()
+
+
+def _overdue_goal_filter(today: date, prefix: str = "") -> Q:
+    # The same rule as Goal.is_overdue: open-ended goals ("ab 2021") are never overdue.
+    return Q(**{f"{prefix}target_date__lt": today, f"{prefix}target_open_ended": False}) & ~Q(
+        **{f"{prefix}status__in": OPEN_GOAL_STATUSES}
+    )
+
+
+def measure_list_queryset(*, today: date):
+    """Measures for the list: group joined, overdue goals counted in the same query."""
+    return Measure.objects.select_related("working_group").annotate(
+        overdue_goal_count=Count("goals", filter=_overdue_goal_filter(today, "goals__"))
+    )
+
+
+# Overview ------------------------------------------------------------------------------
+
+
+@dataclass
+class MatrixRow:
+    label: str
+    cells: list[list[dict]]
+
+
+@dataclass
+class Overview:
+    programme: Programme | None
+    statuses: list[tuple[str, str]]
+    group_rows: list[dict]
+    status_totals: list[int]
+    total: int
+    matrix_columns: list[str]
+    matrix_rows: list[MatrixRow]
+    due_goals: list[Goal]
+    overdue_goals: list[Goal]
+    latest_reports: list[dict] = field(default_factory=list)
+    due_until: date | None = None
+
+
+def overview(*, today: date, due_days: int = DUE_SOON_DAYS) -> Overview:
+    programme = current_programme()
+    statuses = list(MeasureStatus.choices)
+    if programme is None:
+        return Overview(None, statuses, [], [], 0, [], [], [], [])
+    measures = Measure.objects.filter(programme=programme)
+    groups = list(programme.working_groups.all())
+    counts = {
+        (row["working_group"], row["status"]): row["n"]
+        for row in measures.values("working_group", "status").annotate(n=Count("pk")).order_by()
+    }
+    group_rows = []
+    for group in groups:
+        row_counts = [counts.get((group.pk, status), 0) for status, _label in statuses]
+        group_rows.append({"group": group, "counts": row_counts, "total": sum(row_counts)})
+    status_totals = [sum(row["counts"][i] for row in group_rows) for i in range(len(statuses))]
+
+    levels = [*Level.values, ""]
+    level_labels = [*Level.labels, _("nicht bewertet")]
+    cells = {(cost, personnel): [] for cost in levels for personnel in levels}
+    ordered = measures.order_by("working_group__number", "number_major", "number_minor")
+    for item in ordered.values(
+        "pk", "number", "title", "quick_win", "cost_rating", "personnel_rating"
+    ):
+        item["is_quick_win"] = item["quick_win"] in ("ja", "teilweise")
+        cells[(item["cost_rating"], item["personnel_rating"])].append(item)
+    matrix_rows = [
+        MatrixRow(label=str(level_labels[i]), cells=[cells[(cost, p)] for p in levels])
+        for i, cost in enumerate(levels)
+    ]
+
+    goals = Goal.objects.filter(measure__programme=programme).select_related("measure")
+    due_until = today + timedelta(days=due_days)
+    due_goals = list(
+        goals.due_between(today, due_until)
+        .filter(target_open_ended=False)
+        .order_by("target_date", "measure__number_major", "measure__number_minor")
+    )
+    overdue_goals = list(
+        goals.filter(_overdue_goal_filter(today)).order_by(
+            "target_date", "measure__number_major", "measure__number_minor", "order"
+        )
+    )
+    return Overview(
+        programme=programme,
+        statuses=statuses,
+        group_rows=group_rows,
+        status_totals=status_totals,
+        total=sum(status_totals),
+        matrix_columns=[str(label) for label in level_labels],
+        matrix_rows=matrix_rows,
+        due_goals=due_goals,
+        overdue_goals=overdue_goals,
+        latest_reports=latest_reports(programme=programme),
+        due_until=due_until,
+    )
+
+
+def latest_reports(*, programme: Programme, limit: int = 5) -> list[dict]:
+    """The newest status reports, read by model name.
+
+    Reports sit above measures, so this module does not import them; the app registry gives
+    the model when the reports app is installed, and the page shows nothing otherwise.
+    """
+    if not apps.is_installed("reports"):
+        return []
+    report_model = apps.get_model("reports", "StatusReport")
+    reports = report_model.objects.filter(programme=programme).order_by("-created_at", "-pk")
+    result = []
+    for report in reports[:limit]:
+        try:
+            url = reverse("reports:detail", kwargs={"pk": report.pk})
+        except NoReverseMatch:
+            url = "/berichte/"
+        result.append(
+            {
+                "title": report.title,
+                "ds_number": report.ds_number,
+                "report_date": report.report_date,
+                "state": report.get_state_display(),
+                "url": url,
+            }
+        )
+    return result
+
+
+# Detail --------------------------------------------------------------------------------
+
+
+def measures_for_detail():
+    return Measure.objects.select_related("working_group", "programme").prefetch_related(
+        Prefetch("goals", queryset=Goal.objects.order_by("order", "id"))
+    )
+
+
+def measure_legend(*, measure: Measure) -> list[dict]:
+    """Each rating of the measure with the legend's definition of its level."""
+    scales = legend_scales(programme=measure.programme)
+    ratings = [
+        (RatingKind.COST, measure.cost_rating, measure.get_cost_rating_display()),
+        (RatingKind.PERSONNEL, measure.personnel_rating, measure.get_personnel_rating_display()),
+        (RatingKind.TIMEFRAME, measure.timeframe_rating, measure.get_timeframe_rating_display()),
+        (RatingKind.QUICK_WIN, measure.quick_win, measure.get_quick_win_display()),
+    ]
+    result = []
+    for kind, value, display in ratings:
+        scale = scales.get(kind)
+        definitions = []
+        definition = ""
+        if scale is not None:
+            for level in scale.levels.all():
+                definitions.append(str(level))
+                if value and level.level.lower() == value.lower():
+                    definition = level.definition
+        result.append(
+            {
+                "kind": kind.label,
+                "scale_label": scale.label if scale else kind.label,
+                "note": scale.note if scale else "",
+                "value": value,
+                "display": display if value else _("nicht bewertet"),
+                "definition": definition,
+                "definitions": definitions,
+            }
+        )
+    return result
+
+
+# History -------------------------------------------------------------------------------
+
+MEASURE_LABELS = {f.name: f.verbose_name for f in Measure._meta.fields}
+GOAL_LABELS = {f.name: f.verbose_name for f in Goal._meta.fields}
+MEASURE_CHOICES = {
+    name: dict(Measure._meta.get_field(name).choices)
+    for name in ("status", "cost_rating", "personnel_rating", "timeframe_rating", "quick_win")
+}
+GOAL_CHOICES = {"status": dict(GoalStatus.choices)}
+LIST_NOUNS = {"goals": _("Ziel")}
+
+
+def _display(value, field: str, choices: dict, groups: dict) -> str:
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, list):  # KPI values: [{"date": ..., "value": ...}, ...]
+        return "; ".join(
+            f"{_display(v.get('date'), 'target_date', {}, groups)}: {v.get('value')}"
+            if isinstance(v, dict)
+            else str(v)
+            for v in value
+        )
+    if field == "working_group":
+        return groups.get(value, str(value))
+    if field in choices:
+        return str(choices[field].get(value, value))
+    if isinstance(value, bool):
+        return str(_("ja") if value else _("nein"))
+    if field in ("target_date",) and isinstance(value, str):
+        try:
+            return date.fromisoformat(value).strftime("%d.%m.%Y")
+        except ValueError:
+            return value
+    if field.endswith("_estimate") or field == "target_value":
+        try:
+            return f"{Decimal(value):n}".replace(".", ",")
+        except (InvalidOperation, ValueError):
+            return str(value)
+    return str(value)
+
+
+def describe_diff(diff: dict, *, groups: dict | None = None) -> list[dict]:
+    """A stored diff as readable lines: German field labels and display values."""
+    groups = groups or {}
+    parts = {part.name: part for part in page_parts()}
+    lines = []
+    for key, change in diff.items():
+        if isinstance(change, list) and change and isinstance(change[0], dict):
+            if key == "goals":
+                noun, labels, choices = LIST_NOUNS["goals"], GOAL_LABELS, GOAL_CHOICES
+            else:
+                part = parts.get(key)
+                noun = part.item_label if part else key
+                labels, choices = (part.field_labels if part else {}), {}
+            for item in change:
+                entry = {
+                    "kind": "item",
+                    "action": item["action"],
+                    "noun": str(noun),
+                    "label": item["label"],
+                    "fields": [],
+                }
+                for name, (old, new) in item.get("fields", {}).items():
+                    if name == "id":
+                        continue
+                    entry["fields"].append(
+                        {
+                            "label": str(labels.get(name, name)),
+                            "old": _display(old, name, choices, groups),
+                            "new": _display(new, name, choices, groups),
+                        }
+                    )
+                lines.append(entry)
+        elif isinstance(change, list) and len(change) == 2:
+            old, new = change
+            lines.append(
+                {
+                    "kind": "field",
+                    "label": str(MEASURE_LABELS.get(key, key)),
+                    "old": _display(old, key, MEASURE_CHOICES, groups),
+                    "new": _display(new, key, MEASURE_CHOICES, groups),
+                }
+            )
+    return lines
+
+
+def group_names() -> dict[int, str]:
+    return {g.pk: f"{g.numeral} – {g.name}" for g in WorkingGroup.objects.all()}
+
+
+def measure_history(*, measure: Measure) -> list[dict]:
+    records = measure.changes.select_related("changed_by").order_by("-changed_at", "-id")
+    return describe_records(records)
+
+
+def describe_records(records) -> list[dict]:
+    """Change records with their diffs in words, for the history and the conflict message."""
+    groups = group_names()
+    return [{"record": r, "lines": describe_diff(r.diff, groups=groups)} for r in records]
