@@ -211,15 +211,11 @@ def _measure_view(measure: dict) -> dict:
 
 def report_context(snapshot: dict) -> dict:
     report = snapshot["report"]
-    title = _("%(title)s – DS-Nr. %(number)s") % {
-        "title": report["title"],
-        "number": report["ds_number"],
-    }
     return {
-        "document_title": title,
-        # A no-break space keeps "DS-Nr." and the number on one line.
-        "heading": _("%(title)s – DS-Nr.\u00a0%(number)s")
+        "document_title": _("%(title)s – DS-Nr. %(number)s")
         % {"title": report["title"], "number": report["ds_number"]},
+        "title": report["title"],
+        "ds_number": report["ds_number"],
         "report_date": _date(report["report_date"]),
         "programme": snapshot["programme"],
         "legend": _legend_lines(snapshot["legend"]),
