@@ -1,12 +1,16 @@
 """What changes KPIs. KPI changes are part of their measure's history (see `measures.services`)."""
 
+from collections import defaultdict
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from measures.models import ChangeRecord, Measure
 from measures.services import (
     StatePart,
     assign_fields,
+    in_chunks,
     measure_record_change,
     measure_state,
     plain_value,
@@ -99,7 +103,22 @@ def _restore_kpis(measure: Measure, items: list[dict]) -> None:
         )
 
 
-KPI_STATE_PART = StatePart(name="kpis", serialize=measure_kpis_state, restore=_restore_kpis)
+def measure_kpis_states(measure_ids: list[int]) -> dict[int, list[dict]]:
+    """`measure_kpis_state` of many measures at once: {measure id: KPI states}."""
+    states: dict[int, list[dict]] = defaultdict(list)
+    for chunk in in_chunks(list(measure_ids)):
+        kpis = KPI.objects.filter(measure_id__in=chunk).prefetch_related("values")
+        for kpi in kpis.order_by("measure_id", "order", "id"):
+            states[kpi.measure_id].append(kpi_state(kpi))
+    return dict(states)
+
+
+KPI_STATE_PART = StatePart(
+    name="kpis",
+    serialize=measure_kpis_state,
+    restore=_restore_kpis,
+    serialize_many=measure_kpis_states,
+)
 
 
 def kpi_value_record(*, kpi: KPI, date, value, note: str = "", by=None) -> KPIValue:
@@ -123,3 +142,88 @@ def kpi_value_delete(*, kpi_value: KPIValue, by=None) -> None:
     with transaction.atomic():
         kpi_value.delete()
         measure_record_change(measure=measure, before=before, by=by, source=ChangeRecord.Source.WEB)
+
+
+# --- The bulk path, for spreadsheet imports (see measures.services.measures_apply_bulk) -----
+
+
+def kpis_replace_bulk(*, kpis_by_measure: dict[int, list[dict]]) -> None:
+    """`kpis_replace` for many measures at once; the caller has validated every value.
+
+    Items with an "id" update that KPI; KPIs of these measures left out are deleted with
+    their values. Measures not in the dict keep their KPIs.
+    """
+    existing: dict[int, KPI] = {}
+    for chunk in in_chunks(list(kpis_by_measure)):
+        existing.update((kpi.pk, kpi) for kpi in KPI.objects.filter(measure_id__in=chunk))
+    now = timezone.now()
+    to_create, to_update, changed_fields, keep = [], [], set(), set()
+    for measure_id, items in kpis_by_measure.items():
+        for position, item in enumerate(items):
+            item = dict(item)
+            kpi_id = item.pop("id", None)
+            item.setdefault("order", position + 1)
+            if kpi_id is None:
+                to_create.append(KPI(measure_id=measure_id, updated_at=now, **item))
+                continue
+            kpi = existing.get(kpi_id)
+            if kpi is None or kpi.measure_id != measure_id:
+                raise ValueError(f"KPI {kpi_id} does not belong to measure {measure_id}.")
+            keep.add(kpi_id)
+            changes = {name for name, value in item.items() if getattr(kpi, name) != value}
+            if changes:
+                assign_fields(kpi, item, KPI_FIELDS)
+                kpi.updated_at = now
+                changed_fields |= changes
+                to_update.append(kpi)
+    # Delete first so a new KPI may take over the name of one that goes.
+    for chunk in in_chunks([pk for pk in existing if pk not in keep]):
+        KPI.objects.filter(pk__in=chunk).delete()
+    if to_update:
+        KPI.objects.bulk_update(to_update, [*sorted(changed_fields), "updated_at"], 500)
+    KPI.objects.bulk_create(to_create, batch_size=500)
+
+
+def kpi_values_replace_bulk(*, values_by_measure: dict[int, list[dict]], by=None) -> None:
+    """Make the values of each measure's KPIs the given list; the caller has validated them.
+
+    Items: {"kpi": KPI name, "date", "value", "note"}; a value is matched by KPI and date.
+    Values of these measures' KPIs left out are deleted. The changes show in the measure's
+    history through the KPI state (see `measures_apply_bulk`).
+    """
+    kpis: dict[tuple[int, str], KPI] = {}
+    existing: dict[tuple[int, object], KPIValue] = {}
+    for chunk in in_chunks(list(values_by_measure)):
+        for kpi in KPI.objects.filter(measure_id__in=chunk):
+            kpis[(kpi.measure_id, kpi.name)] = kpi
+        for value in KPIValue.objects.filter(kpi__measure_id__in=chunk):
+            existing[(value.kpi_id, value.date)] = value
+    author = by if getattr(by, "is_authenticated", False) else None
+    to_create, to_update, keep = [], [], set()
+    for measure_id, items in values_by_measure.items():
+        for item in items:
+            kpi = kpis[(measure_id, item["kpi"])]
+            note = item.get("note", "")
+            current = existing.get((kpi.pk, item["date"]))
+            if current is None:
+                to_create.append(
+                    KPIValue(
+                        kpi=kpi,
+                        date=item["date"],
+                        value=item["value"],
+                        note=note,
+                        entered_by=author,
+                    )
+                )
+                continue
+            keep.add(current.pk)
+            if current.value != item["value"] or current.note != note:
+                current.value, current.note = item["value"], note
+                current.entered_by = author or current.entered_by
+                to_update.append(current)
+    gone = [value.pk for value in existing.values() if value.pk not in keep]
+    for chunk in in_chunks(gone):
+        KPIValue.objects.filter(pk__in=chunk).delete()
+    if to_update:
+        KPIValue.objects.bulk_update(to_update, ["value", "note", "entered_by"], 500)
+    KPIValue.objects.bulk_create(to_create, batch_size=500)

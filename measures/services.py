@@ -4,6 +4,7 @@ Views, the admin, imports and management commands call them, so validation, opti
 locking and the change history hold on every path.
 """
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -12,9 +13,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from masterplan.models import Programme, RatingKind, WorkingGroup
-from masterplan.services import rating_levels_from_estimates
+from masterplan.services import (
+    ESTIMATE_FIELD_BY_KIND,
+    legend_scales,
+    rating_levels_from_estimates,
+)
 
 from .models import ChangeRecord, Goal, Measure
 from .targets import read_target
@@ -61,6 +67,8 @@ class StatePart:
     name: str
     serialize: Callable[[Measure], list[dict]]
     restore: Callable[[Measure, list[dict]], None]
+    # Optional: the same for many measures at once, {measure id: items}, for bulk imports.
+    serialize_many: Callable[[list[int]], dict[int, list[dict]]] | None = None
 
 
 _state_parts: dict[str, StatePart] = {}
@@ -308,6 +316,222 @@ def measure_record_change(
     measure.version += 1
     Measure.objects.filter(pk=measure.pk).update(version=measure.version)
     return _record(measure=measure, action=action, source=source, by=by, diff=diff, state=after)
+
+
+# --- The bulk path, for spreadsheet imports ------------------------------------------------
+#
+# The same history and versioning as measure_create / measure_update, in a fixed number of
+# queries instead of several per measure. Callers validate every value before (field by
+# field as full_clean would, plus the working group rule); these functions only save.
+
+_CHUNK = 500
+
+
+def in_chunks(items: list, size: int = _CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def measure_states(*, measure_ids: Iterable[int]) -> dict[int, dict]:
+    """`measure_state` of many measures at once: {measure id: state}."""
+    ids = sorted(set(measure_ids))
+    measures: dict[int, Measure] = {}
+    goals: dict[int, list[dict]] = defaultdict(list)
+    for chunk in in_chunks(ids):
+        measures.update(Measure.objects.in_bulk(chunk))
+        for goal in Goal.objects.filter(measure_id__in=chunk).order_by("measure_id", "order", "id"):
+            goals[goal.measure_id].append(goal_state(goal))
+    parts = {}
+    for part in _state_parts.values():
+        if part.serialize_many is not None:
+            parts[part.name] = part.serialize_many(ids)
+        else:
+            parts[part.name] = {pk: part.serialize(measure) for pk, measure in measures.items()}
+    states = {}
+    for pk, measure in measures.items():
+        state = {
+            name: plain_value(getattr(measure, name))
+            for name in MEASURE_FIELDS
+            if name != "working_group"
+        }
+        state["working_group"] = measure.working_group_id
+        state = {name: state[name] for name in MEASURE_FIELDS}
+        state["goals"] = goals.get(pk, [])
+        for name, items in parts.items():
+            state[name] = items.get(pk, [])
+        states[pk] = state
+    return states
+
+
+def _derive_ratings(measure: Measure, scales: dict) -> None:
+    """`apply_estimates` with the legend loaded once for all measures."""
+    for kind, estimate_field in ESTIMATE_FIELD_BY_KIND.items():
+        estimate = getattr(measure, estimate_field)
+        scale = scales.get(kind)
+        if estimate is None or scale is None or not scale.levels.all():
+            continue
+        setattr(measure, RATING_FIELD_BY_KIND[kind], scale.level_for(Decimal(estimate)))
+
+
+def goals_replace_bulk(*, goals_by_measure: dict[int, list[dict]]) -> None:
+    """Make each measure's goals the given list, as `measure_update(goals=...)` does.
+
+    Items with an "id" update that goal; goals of these measures left out are deleted.
+    Measures not in the dict keep their goals.
+    """
+    measure_ids = list(goals_by_measure)
+    existing: dict[int, Goal] = {}
+    for chunk in in_chunks(measure_ids):
+        existing.update((goal.pk, goal) for goal in Goal.objects.filter(measure_id__in=chunk))
+    now = timezone.now()
+    to_create: list[Goal] = []
+    to_update: list[Goal] = []
+    changed_fields: set[str] = set()
+    keep: set[int] = set()
+    for measure_id, items in goals_by_measure.items():
+        for position, item in enumerate(items):
+            item = dict(item)
+            goal_id = item.pop("id", None)
+            item.setdefault("order", position + 1)
+            if "target_date" not in item:
+                reading = read_target(item.get("target", ""))
+                item["target_date"], item["target_open_ended"] = reading.date, reading.open_ended
+            if goal_id is None:
+                to_create.append(Goal(measure_id=measure_id, updated_at=now, **item))
+                continue
+            goal = existing.get(goal_id)
+            if goal is None or goal.measure_id != measure_id:
+                raise ValueError(f"Goal {goal_id} does not belong to measure {measure_id}.")
+            keep.add(goal_id)
+            changes = {name for name, value in item.items() if getattr(goal, name) != value}
+            if changes:
+                assign_fields(goal, item, GOAL_FIELDS)
+                goal.updated_at = now
+                changed_fields |= changes
+                to_update.append(goal)
+    gone = [pk for pk in existing if pk not in keep]
+    for chunk in in_chunks(gone):
+        Goal.objects.filter(pk__in=chunk).delete()
+    if to_update:
+        Goal.objects.bulk_update(to_update, [*sorted(changed_fields), "updated_at"], _CHUNK)
+    Goal.objects.bulk_create(to_create, batch_size=_CHUNK)
+
+
+@dataclass
+class BulkResult:
+    created: list[Measure]
+    changed: list[Measure]
+    records: list[ChangeRecord]
+
+
+@transaction.atomic
+def measures_apply_bulk(
+    *,
+    programme: Programme,
+    creates: list[dict],
+    updates: dict[str, dict],
+    goals: dict[str, list[dict]] | None = None,
+    extra: Callable[[dict[str, Measure]], dict[int, dict]] | None = None,
+    touched: Iterable[str] = (),
+    by=None,
+    source: str = ChangeRecord.Source.IMPORT,
+) -> BulkResult:
+    """Create and change many measures of a programme at once, with goals and history.
+
+    - `creates`: the field values of new measures (MEASURE_FIELDS; "working_group" may be an
+      instance or "working_group_id" an id).
+    - `updates`: measure number -> the fields that change.
+    - `goals`: measure number -> its complete list of goals (see `goals_replace_bulk`);
+      measures left out keep theirs.
+    - `extra`: saves further parts (KPIs) of the measures, given by number, in the same
+      transaction; returns additional history entries per measure id ({key: changes}).
+    - `touched`: numbers of existing measures `extra` may change, so their state before is
+      kept for the history.
+
+    Every measure whose state changed gets one ChangeRecord (with `source` and `by`) and a
+    new version; new measures get a "created" record, as with `measure_create`.
+    """
+    goals = goals or {}
+    existing = {
+        measure.number: measure
+        for measure in Measure.objects.select_for_update().filter(programme=programme)
+    }
+    affected_numbers = (set(updates) | set(goals) | set(touched)) & set(existing)
+    before = measure_states(measure_ids=[existing[number].pk for number in affected_numbers])
+    scales = legend_scales(programme=programme)
+    now = timezone.now()
+
+    new_measures = []
+    for data in creates:
+        measure = Measure(programme=programme, version=1, created_at=now, updated_at=now)
+        assign_fields(measure, data, (*MEASURE_FIELDS, "working_group_id"))
+        _derive_ratings(measure, scales)
+        new_measures.append(measure)
+    Measure.objects.bulk_create(new_measures, batch_size=_CHUNK)
+
+    updated_fields: set[str] = set()
+    updated = []
+    for number, data in updates.items():
+        measure = existing[number]
+        assign_fields(measure, data, MEASURE_FIELDS)
+        _derive_ratings(measure, scales)
+        measure.updated_at = now
+        updated_fields |= set(data) | set(RATING_FIELD_BY_KIND.values())
+        updated.append(measure)
+    if updated:
+        Measure.objects.bulk_update(updated, [*sorted(updated_fields), "updated_at"], _CHUNK)
+
+    by_number = {**existing, **{measure.number: measure for measure in new_measures}}
+    goals_replace_bulk(
+        goals_by_measure={by_number[number].pk: items for number, items in goals.items()}
+    )
+    extra_diffs = extra(by_number) if extra is not None else {}
+
+    created_ids = [measure.pk for measure in new_measures]
+    after = measure_states(measure_ids=[*before, *created_ids])
+    author = by if getattr(by, "is_authenticated", False) else None
+    records = []
+    for measure in new_measures:
+        records.append(
+            ChangeRecord(
+                measure=measure,
+                measure_version=measure.version,
+                object_type="measure",
+                object_label=str(measure)[:300],
+                action=ChangeRecord.Action.CREATED,
+                source=source,
+                diff={},
+                state=after[measure.pk],
+                changed_by=author,
+            )
+        )
+    changed = []
+    existing_by_pk = {measure.pk: measure for measure in existing.values()}
+    for pk, state_before in before.items():
+        diff = {**state_diff(state_before, after[pk]), **extra_diffs.get(pk, {})}
+        if not diff:
+            continue
+        measure = existing_by_pk[pk]
+        measure.version += 1
+        measure.updated_at = now
+        changed.append(measure)
+        records.append(
+            ChangeRecord(
+                measure=measure,
+                measure_version=measure.version,
+                object_type="measure",
+                object_label=str(measure)[:300],
+                action=ChangeRecord.Action.UPDATED,
+                source=source,
+                diff=diff,
+                state=after[pk],
+                changed_by=author,
+            )
+        )
+    if changed:
+        Measure.objects.bulk_update(changed, ["version", "updated_at"], _CHUNK)
+    ChangeRecord.objects.bulk_create(records, batch_size=_CHUNK)
+    return BulkResult(created=new_measures, changed=changed, records=records)
 
 
 def _known_ids(items: list[dict], existing: set[int]) -> list[dict]:

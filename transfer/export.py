@@ -1,0 +1,167 @@
+"""Writing the programme as an XLSX workbook (a sheet per kind) or as CSV (one kind).
+
+The columns and values come from the resources of the apps that own the models
+(`measures.resources`, `kpis.resources`); this module adds what django-import-export lacks:
+several sheets with drop-down lists (data validation), German number and date formats in
+CSV, and protection against formula injection that the import undoes (`workbook.protect`).
+"""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import tablib
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from kpis.models import KPI, KPIValue
+from masterplan.models import Level, Programme, QuickWin, Timeframe
+from measures.models import Goal, GoalStatus, Measure, MeasureStatus
+
+from .workbook import (
+    GOALS,
+    KINDS,
+    KPIS,
+    MEASURES,
+    RESOURCES,
+    VALUES,
+    column_names,
+    protect,
+    sheet_title,
+)
+
+COLUMN_WIDTHS = {
+    "title": 50,
+    "description": 80,
+    "text": 80,
+    "name": 60,
+    "kpi": 60,
+    "responsible_units": 30,
+    "progress_note": 40,
+    "category": 25,
+    "target": 20,
+    "note": 30,
+}
+VALIDATION_ROWS = 2000
+
+
+def _querysets(programme: Programme) -> dict:
+    return {
+        MEASURES: RESOURCES[MEASURES]().get_queryset().filter(programme=programme),
+        GOALS: RESOURCES[GOALS]().get_queryset().filter(measure__programme=programme),
+        KPIS: RESOURCES[KPIS]().get_queryset().filter(measure__programme=programme),
+        VALUES: RESOURCES[VALUES]().get_queryset().filter(kpi__measure__programme=programme),
+    }
+
+
+def export_dataset(*, programme: Programme, kind: str) -> tablib.Dataset:
+    """One kind's rows as the resource exports them (native values, German headers)."""
+    dataset = RESOURCES[kind]().export(queryset=_querysets(programme)[kind])
+    dataset.title = sheet_title(kind)
+    return dataset
+
+
+def allowed_values(programme: Programme) -> dict[str, dict[str, list[str]]]:
+    """Per kind and column key: the values a drop-down list offers."""
+    levels = list(Level.values)
+    return {
+        MEASURES: {
+            "working_group": list(programme.working_groups.values_list("numeral", flat=True)),
+            "status": [str(label) for label in MeasureStatus.labels],
+            "cost_rating": levels,
+            "personnel_rating": levels,
+            "timeframe_rating": list(Timeframe.values),
+            "quick_win": list(QuickWin.values),
+        },
+        GOALS: {"status": [str(label) for label in GoalStatus.labels]},
+        KPIS: {},
+        VALUES: {},
+    }
+
+
+def _cell(value):
+    if isinstance(value, str):
+        return protect(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return value
+
+
+def write_workbook(
+    *, datasets: dict[str, tablib.Dataset], programme: Programme, rows_with_lists: int = 0
+) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    lists = allowed_values(programme)
+    bold = Font(bold=True)
+    for kind in KINDS:
+        if kind not in datasets:
+            continue
+        dataset = datasets[kind]
+        sheet = workbook.create_sheet(sheet_title(kind))
+        keys = list(column_names(kind))
+        sheet.append(list(dataset.headers))
+        for cell in sheet[1]:
+            cell.font = bold
+        for row in dataset:
+            sheet.append([_cell(value) for value in row])
+        sheet.freeze_panes = "A2"
+        last_row = max(len(dataset) + 1, 1) + max(rows_with_lists, VALIDATION_ROWS)
+        for position, key in enumerate(keys, start=1):
+            letter = get_column_letter(position)
+            sheet.column_dimensions[letter].width = COLUMN_WIDTHS.get(key, 16)
+            if key in ("number", "measure"):
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
+                    cell.number_format = "@"
+            options = lists[kind].get(key)
+            if options:
+                validation = DataValidation(
+                    type="list",
+                    formula1='"' + ",".join(options) + '"',
+                    allow_blank=True,
+                    errorStyle="warning",
+                    error="Bitte einen Wert aus der Liste wählen: " + ", ".join(options),
+                    errorTitle="Unbekannter Wert",
+                )
+                validation.add(f"{letter}2:{letter}{last_row}")
+                sheet.add_data_validation(validation)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _csv_value(value):
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, str):
+        return protect(value)
+    return "" if value is None else value
+
+
+def write_csv(dataset: tablib.Dataset) -> bytes:
+    """UTF-8 with BOM and ';' as German Excel writes and reads it."""
+    german = tablib.Dataset(headers=dataset.headers)
+    for row in dataset:
+        german.append([_csv_value(value) for value in row])
+    return ("\ufeff" + german.export("csv", delimiter=";")).encode("utf-8")
+
+
+def template_workbook(*, programme: Programme) -> bytes:
+    """Empty sheets with the headers and drop-down lists, for admins starting a file."""
+    datasets = {
+        kind: tablib.Dataset(headers=list(column_names(kind).values()), title=sheet_title(kind))
+        for kind in KINDS
+    }
+    return write_workbook(datasets=datasets, programme=programme)
+
+
+def counts(programme: Programme) -> dict[str, int]:
+    return {
+        MEASURES: Measure.objects.filter(programme=programme).count(),
+        GOALS: Goal.objects.filter(measure__programme=programme).count(),
+        KPIS: KPI.objects.filter(measure__programme=programme).count(),
+        VALUES: KPIValue.objects.filter(kpi__measure__programme=programme).count(),
+    }
