@@ -28,19 +28,16 @@ PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 WORKBOOK = Path("/tmp/sachstand-bench-import.xlsx")
 MEASURES_ONLY = Path("/tmp/sachstand-bench-import-measures.xlsx")
 GROUPS = 6
-WORDS = (
-    "Digitalisierung Prozess Akte Portal Schulung Arbeitsplatz Verwaltung Bürger Service "
-    "Plattform Daten Netz Telearbeit Kommunikation Beteiligung Standard Leitbild"
-).split()
+WORDS = ["Digitalisierung", "Prozess", "Akte", "Portal", "Schulung", "Arbeitsplatz",
+         "Verwaltung", "Bürger", "Service", "Plattform", "Daten", "Netz", "Telearbeit",
+         "Kommunikation", "Beteiligung", "Standard", "Leitbild"]  # fmt: skip
 
 
 def numbers(count: int) -> list[str]:
     per_group = -(-count // GROUPS)
     if per_group + 20 > 999:
         raise SystemExit(f"At most {GROUPS * 979} measures fit the numbering.")
-    return [f"{group}.{20 + index}" for index in range(per_group) for group in range(1, 7)][
-        :count
-    ]
+    return [f"{group}.{20 + index}" for index in range(per_group) for group in range(1, 7)][:count]
 
 
 def sentence(rng: random.Random, words: int) -> str:
@@ -249,8 +246,9 @@ def main() -> None:
     print(f"\nPlain ModelResource (default options), measures row by row: "
           f"{resource['total']:.2f} s ({resource['totals']})")  # fmt: skip
     print("\nRatio (ModelResource time / Sachstand time):")
-    print(f"  same measures:                      {resource['total'] / measures_only['total']:.1f}x")
-    print(f"  whole workbook (3x more rows too):  {resource['total'] / workbook['total']:.1f}x")
+    same, whole = resource["total"] / measures_only["total"], resource["total"] / workbook["total"]
+    print(f"  same measures:                      {same:.1f}x (target >= 5x)")
+    print(f"  whole workbook (3x more rows too):  {whole:.1f}x")
     target = "met" if workbook["total"] < 20 else "MISSED"
     print(f"\nTarget < 20 s for the whole workbook: {target} ({workbook['total']:.1f} s)")
     if not args.keep:

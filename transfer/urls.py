@@ -1,5 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "transfer"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("import/", views.import_upload, name="import"),
+    path("import/protokoll/", views.run_list, name="runs"),
+    path("import/<int:pk>/", views.run_detail, name="run"),
+    path("import/<int:pk>/status/", views.run_status, name="run-status"),
+    path("import/<int:pk>/bestaetigen/", views.run_confirm, name="run-confirm"),
+    path("import/<int:pk>/verwerfen/", views.run_discard, name="run-discard"),
+    path("export/programm.xlsx", views.export_workbook, name="export-workbook"),
+    path("export/<str:kind>.csv", views.export_csv, name="export-csv"),
+    path("vorlage.xlsx", views.export_template, name="template"),
+]

@@ -1,0 +1,31 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from masterplan.models import Programme
+
+from .services import import_max_bytes, too_large_error
+
+
+class ImportForm(forms.Form):
+    programme = forms.ModelChoiceField(Programme.objects.all(), label=_("Programm"))
+    file = forms.FileField(
+        label=_("Datei"),
+        help_text=_(
+            "Excel-Arbeitsmappe (.xlsx) mit den Blättern Maßnahmen, Ziele, Kennzahlen, "
+            "Kennzahlwerte – oder eine CSV-Datei (UTF-8, mit ; oder , getrennt) für eine Art."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        programmes = list(Programme.objects.all()[:2])
+        if len(programmes) == 1:
+            self.fields["programme"].initial = programmes[0]
+            self.fields["programme"].widget = forms.HiddenInput()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Refused before a single byte is parsed.
+        if upload.size > import_max_bytes():
+            raise forms.ValidationError(str(too_large_error(upload.size)))
+        return upload
