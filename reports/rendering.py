@@ -4,9 +4,11 @@ The worker that renders has no request, so WeasyPrint gets a base URL on the sta
 a URL fetcher that serves only files below it.
 """
 
+import gc
 import html
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -260,11 +262,28 @@ def pdf_options(pdf_variant: str) -> dict:
     return {"pdf_variant": pdf_variant or STANDARD_PDF_VARIANT, "pdf_tags": True}
 
 
+@contextmanager
+def _cyclic_gc_paused():
+    """WeasyPrint builds millions of long-lived objects for a large report. Python's cyclic
+    collector rescans all of them on every full pass, which made the render time grow with
+    the square of the page count (500 measures: 77 s instead of 47 s). Its garbage is freed
+    by reference counting anyway: peak memory differs by about 3 %.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def render_report_pdf(report_html: str, *, pdf_variant: str = "") -> RenderedPdf:
     options = pdf_options(pdf_variant)
-    document = HTML(
-        string=report_html,
-        base_url=STATIC_ROOT.as_uri() + "/",
-        url_fetcher=StaticFileFetcher(allowed_protocols={"file"}),
-    ).render(font_config=FontConfiguration(), **options)
-    return RenderedPdf(content=document.write_pdf(**options), page_count=len(document.pages))
+    with _cyclic_gc_paused():
+        document = HTML(
+            string=report_html,
+            base_url=STATIC_ROOT.as_uri() + "/",
+            url_fetcher=StaticFileFetcher(allowed_protocols={"file"}),
+        ).render(font_config=FontConfiguration(), **options)
+        return RenderedPdf(content=document.write_pdf(**options), page_count=len(document.pages))

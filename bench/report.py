@@ -1,0 +1,258 @@
+"""Report build speed and memory. Prints figures; asserts nothing.
+
+    .venv/bin/python bench/report.py [--runs 5] [--sizes 100,250,500]
+
+Works in a throwaway SQLite database and media folder (never the development data):
+1. the 25-measure seed report, median of several builds (target: < 3 s);
+2. synthetic programmes of 100/250/500 measures, each built in a fresh child process so that
+   its peak resident memory (ru_maxrss, which counts WeasyPrint's C allocations too) is its
+   own (targets for 500: < 60 s, < 1 GiB, time growing no faster than linearly);
+3. the overhead of our data loading and templating over WeasyPrint rendering the same final
+   HTML (target: <= 30 %).
+"""
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+TARGETS = {"seed_s": 3.0, "large_s": 60.0, "large_mib": 1024.0, "overhead": 0.30}
+
+
+def _setup_django(workdir: Path) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["MEDIA_ROOT"] = str(workdir / "media")
+    os.environ["SACHSTAND_VAR_DIR"] = str(workdir / "var")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masterplan.settings")
+    os.environ.pop("CELERY_BROKER_URL", None)
+    os.environ.pop("CELERY_RESULT_BACKEND", None)
+    sys.path.insert(0, str(BASE_DIR))
+    import django
+
+    django.setup()
+
+
+def _timed_build(programme_id: int) -> dict:
+    """Snapshot, HTML and PDF of one programme, each step timed; then WeasyPrint alone again."""
+    from datetime import date
+
+    from masterplan.models import Programme
+    from reports.rendering import render_report_html, render_report_pdf
+    from reports.snapshot import report_snapshot
+
+    programme = Programme.objects.get(pk=programme_id)
+    started = time.perf_counter()
+    snapshot = report_snapshot(
+        programme=programme, title="Bench", ds_number="1-99", report_date=date(2020, 3, 1)
+    )
+    frozen = time.perf_counter()
+    html = render_report_html(snapshot)
+    templated = time.perf_counter()
+    rendered = render_report_pdf(html)
+    finished = time.perf_counter()
+    return {
+        "snapshot_s": frozen - started,
+        "html_s": templated - frozen,
+        "pdf_s": finished - templated,
+        "total_s": finished - started,
+        "pages": rendered.page_count,
+        "measures": sum(len(group["measures"]) for group in snapshot["groups"]),
+    }
+
+
+def _child(programme_id: int) -> None:
+    figures = _timed_build(programme_id)
+    figures["maxrss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(figures))
+
+
+def _synthetic_programme(size: int, seed: dict):
+    """A programme of `size` measures whose texts cycle through the seed's measures."""
+    from datetime import date
+    from decimal import Decimal
+
+    from kpis.models import KPI, KPIValue
+    from masterplan.models import Programme, RatingLevel, RatingScale, WorkingGroup
+    from measures.models import Goal, Measure
+
+    programme = Programme.objects.create(
+        name=f"Synthetisch {size}",
+        organisation="Bench",
+        numbering_note=seed["programme"]["numbering_note"],
+    )
+    for order, scale in enumerate(seed["legend"], start=1):
+        created = RatingScale.objects.create(
+            programme=programme,
+            kind=scale["kind"],
+            label=scale["label"],
+            note=scale["note"],
+            order=order,
+        )
+        RatingLevel.objects.bulk_create(
+            RatingLevel(
+                scale=created,
+                level=level["level"],
+                definition=level["definition"],
+                upper_bound=None if level["upper_bound"] is None else Decimal(level["upper_bound"]),
+                order=position,
+            )
+            for position, level in enumerate(scale["levels"], start=1)
+        )
+    templates = [m for group in seed["working_groups"] for m in group["measures"]]
+    groups = [
+        WorkingGroup.objects.create(
+            programme=programme, number=number, numeral=numeral, name=f"Arbeitsgruppe {numeral}"
+        )
+        for number, numeral in enumerate(["I", "II", "III", "IV"], start=1)
+    ]
+    per_group = -(-size // len(groups))
+    measures = []
+    for index in range(size):
+        template = templates[index % len(templates)]
+        group = groups[index // per_group]
+        ratings = template["ratings"]
+        measures.append(
+            Measure(
+                programme=programme,
+                working_group=group,
+                number=f"{group.number}.{index % per_group + 1}",
+                title=f"{template['title']} ({index + 1})",
+                description=template["description"],
+                cost_rating=ratings["cost"],
+                personnel_rating=ratings["personnel"],
+                timeframe_rating=ratings["timeframe"],
+                quick_win=ratings["quick_win"],
+            )
+        )
+    Measure.objects.bulk_create(measures, batch_size=200)
+    measures = list(Measure.objects.filter(programme=programme).order_by("id"))
+    goals, kpis = [], []
+    for index, measure in enumerate(measures):
+        template = templates[index % len(templates)]
+        goals += [
+            Goal(measure=measure, order=order, **goal)
+            for order, goal in enumerate(template["goals"], start=1)
+        ]
+        kpis += [
+            KPI(measure=measure, order=order, name=kpi["name"])
+            for order, kpi in enumerate(template["kpis"], start=1)
+        ]
+    Goal.objects.bulk_create(goals, batch_size=500)
+    KPI.objects.bulk_create(kpis, batch_size=500)
+    KPIValue.objects.bulk_create(
+        [
+            KPIValue(kpi=kpi, date=date(2019, 12, 31), value=Decimal(kpi.pk % 97 + 3))
+            for kpi in KPI.objects.filter(measure__programme=programme)
+        ],
+        batch_size=500,
+    )
+    return programme
+
+
+def _run_child(programme_id: int, workdir: Path) -> dict:
+    result = subprocess.run(
+        [sys.executable, __file__, "--child", str(programme_id), "--workdir", str(workdir)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sizes", default="100,250,500")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        _setup_django(Path(args.workdir))
+        _child(args.child)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="sachstand-bench-") as folder:
+        workdir = Path(folder)
+        _setup_django(workdir)
+        from django.core.management import call_command
+
+        from transfer.seed import programme_load_seed, read_seed
+
+        call_command("migrate", verbosity=0)
+        seed_programme = programme_load_seed()
+
+        print(f"Seed report (25 measures), {args.runs} builds in one process:")
+        runs = [_timed_build(seed_programme.pk) for _ in range(args.runs)]
+        median = statistics.median(run["total_s"] for run in runs)
+        print(
+            f"  first {runs[0]['total_s']:.2f} s, median {median:.2f} s "
+            f"({runs[0]['pages']} pages)  target < {TARGETS['seed_s']:.0f} s  "
+            f"{'OK' if median < TARGETS['seed_s'] else 'MISSED'}"
+        )
+        seed_cold = _run_child(seed_programme.pk, workdir)
+        print(
+            f"  cold in a fresh process: {seed_cold['total_s']:.2f} s, "
+            f"peak RSS {seed_cold['maxrss_mib']:.0f} MiB"
+        )
+
+        seed = read_seed()
+        sizes = [int(size) for size in args.sizes.split(",")]
+        print("\nSynthetic programmes, each built in a fresh process:")
+        header = (
+            f"  {'measures':>8} {'pages':>6} {'snapshot':>9} {'html':>7} {'weasyprint':>11} "
+            f"{'total':>8} {'s/measure':>10} {'peak RSS':>9} {'overhead':>9}"
+        )
+        print(header)
+        results = []
+        for size in sizes:
+            programme = _synthetic_programme(size, seed)
+            figures = _run_child(programme.pk, workdir)
+            figures["overhead"] = (figures["snapshot_s"] + figures["html_s"]) / figures["pdf_s"]
+            results.append(figures)
+            print(
+                f"  {figures['measures']:>8} {figures['pages']:>6} "
+                f"{figures['snapshot_s']:>8.2f}s {figures['html_s']:>6.2f}s "
+                f"{figures['pdf_s']:>10.2f}s {figures['total_s']:>7.2f}s "
+                f"{figures['total_s'] / figures['measures']:>9.3f}s "
+                f"{figures['maxrss_mib']:>6.0f}MiB {figures['overhead']:>8.1%}"
+            )
+        largest = results[-1]
+        print(f"\nLargest ({largest['measures']} measures):")
+        print(
+            f"  time {largest['total_s']:.1f} s (target < {TARGETS['large_s']:.0f} s) "
+            f"{'OK' if largest['total_s'] < TARGETS['large_s'] else 'MISSED'}"
+        )
+        print(
+            f"  peak RSS {largest['maxrss_mib']:.0f} MiB (target < {TARGETS['large_mib']:.0f} MiB)"
+            f" {'OK' if largest['maxrss_mib'] < TARGETS['large_mib'] else 'MISSED'}"
+        )
+        if len(results) > 1:
+            first = results[0]
+            growth = (largest["total_s"] / first["total_s"]) / (
+                largest["measures"] / first["measures"]
+            )
+            print(
+                f"  scaling {first['measures']}→{largest['measures']} measures: time ×"
+                f"{largest['total_s'] / first['total_s']:.2f} for ×"
+                f"{largest['measures'] / first['measures']:.2f} measures "
+                f"(ratio {growth:.2f}; ≤ ~1.1 means linear) "
+                f"{'OK' if growth <= 1.15 else 'SUPERLINEAR'}"
+            )
+        worst = max(result["overhead"] for result in results)
+        print(
+            f"  our data loading + templating over WeasyPrint on the same HTML: "
+            f"at most {worst:.1%} (target <= {TARGETS['overhead']:.0%}) "
+            f"{'OK' if worst <= TARGETS['overhead'] else 'MISSED'}"
+        )
+
+
+if __name__ == "__main__":
+    main()
