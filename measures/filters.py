@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from masterplan.models import Level, QuickWin, Timeframe, WorkingGroup
@@ -62,10 +63,10 @@ class MeasureFilter(django_filters.FilterSet):
         method="filter_text",
         help_text=_("Nummer, Titel, Beschreibung oder Ziel"),
     )
-    group = django_filters.ModelChoiceFilter(
+    group = django_filters.ChoiceFilter(
         label=_("Arbeitsgruppe"),
         field_name="working_group",
-        queryset=WorkingGroup.objects.order_by("programme", "number"),
+        choices=[],  # filled in per request, see __init__
         empty_label=_("alle"),
     )
     status = django_filters.ChoiceFilter(
@@ -110,7 +111,7 @@ class MeasureFilter(django_filters.FilterSet):
         choices=[
             choice
             for key, label in SORT_LABELS.items()
-            for choice in ((key, label), (f"-{key}", _("%(label)s, absteigend") % {"label": label}))
+            for choice in ((key, label), (f"-{key}", format_lazy(_("{}, absteigend"), label)))
         ],
         method="filter_sort",
         empty_label=_("Nummer"),
@@ -119,6 +120,11 @@ class MeasureFilter(django_filters.FilterSet):
     class Meta:
         model = Measure
         fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups = WorkingGroup.objects.order_by("programme", "number").values_list("pk", "name")
+        self.filters["group"].extra["choices"] = list(groups)
 
     @property
     def qs(self):

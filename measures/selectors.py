@@ -9,14 +9,16 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from masterplan.models import Level, Programme, RatingKind, WorkingGroup
+from masterplan.models import Level, Programme, QuickWin, RatingKind, WorkingGroup
 from masterplan.services import legend_scales
 
 from .models import Goal, GoalStatus, Measure, MeasureStatus
 from .pageparts import page_parts
 
 DUE_SOON_DAYS = 90
+GOALS_SHOWN = 25  # per list on the overview; the rest is counted
 OPEN_GOAL_STATUSES = [GoalStatus.REACHED, GoalStatus.DROPPED]
+QUICK_WIN_VALUES = (QuickWin.YES, QuickWin.PARTLY)
 
 
 def current_programme() -> Programme | None:
@@ -31,11 +33,62 @@ def _overdue_goal_filter(today: date, prefix: str = "") -> Q:
     )
 
 
-def measure_list_queryset(*, today: date):
-    """Measures for the list: group joined, overdue goals counted in the same query."""
-    return Measure.objects.select_related("working_group").annotate(
-        overdue_goal_count=Count("goals", filter=_overdue_goal_filter(today, "goals__"))
+LIST_FIELDS = (
+    "pk",
+    "number",
+    "title",
+    "status",
+    "cost_rating",
+    "personnel_rating",
+    "timeframe_rating",
+    "quick_win",
+    "working_group_id",
+    "working_group__numeral",
+)
+
+
+def measure_list_queryset():
+    """Measures for the list, as plain rows: the list shows no more than these fields."""
+    return Measure.objects.values(*LIST_FIELDS)
+
+
+def overdue_goal_counts(*, measure_ids: list[int], today: date) -> dict[int, int]:
+    """Overdue goals per measure, for one page of the list (one query)."""
+    rows = (
+        Goal.objects.filter(_overdue_goal_filter(today), measure_id__in=measure_ids)
+        .values("measure_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
+    return {row["measure_id"]: row["n"] for row in rows}
+
+
+def measure_list_rows(*, rows, today: date, editable_group_ids: set[int] | None) -> list[dict]:
+    """One page of the list with labels translated once per request, not once per cell."""
+    labels = {
+        name: {value: str(label) for value, label in choices.items()}
+        for name, choices in MEASURE_CHOICES.items()
+    }
+    rows = list(rows)
+    overdue = overdue_goal_counts(measure_ids=[row["pk"] for row in rows], today=today)
+    result = []
+    for row in rows:
+        result.append(
+            {
+                **row,
+                "status_label": labels["status"].get(row["status"], row["status"]),
+                "ratings": [
+                    labels[name].get(row[name], "")
+                    for name in ("cost_rating", "personnel_rating", "timeframe_rating")
+                ],
+                "quick_win_label": labels["quick_win"].get(row["quick_win"], ""),
+                "is_quick_win": row["quick_win"] in QUICK_WIN_VALUES,
+                "overdue": overdue.get(row["pk"], 0),
+                "editable": editable_group_ids is None
+                or row["working_group_id"] in editable_group_ids,
+            }
+        )
+    return result
 
 
 # Overview ------------------------------------------------------------------------------
@@ -58,6 +111,8 @@ class Overview:
     matrix_rows: list[MatrixRow]
     due_goals: list[Goal]
     overdue_goals: list[Goal]
+    due_count: int = 0
+    overdue_count: int = 0
     latest_reports: list[dict] = field(default_factory=list)
     due_until: date | None = None
 
@@ -86,7 +141,7 @@ def overview(*, today: date, due_days: int = DUE_SOON_DAYS) -> Overview:
     for item in ordered.values(
         "pk", "number", "title", "quick_win", "cost_rating", "personnel_rating"
     ):
-        item["is_quick_win"] = item["quick_win"] in ("ja", "teilweise")
+        item["is_quick_win"] = item["quick_win"] in QUICK_WIN_VALUES
         cells[(item["cost_rating"], item["personnel_rating"])].append(item)
     matrix_rows = [
         MatrixRow(label=str(level_labels[i]), cells=[cells[(cost, p)] for p in levels])
@@ -95,16 +150,12 @@ def overview(*, today: date, due_days: int = DUE_SOON_DAYS) -> Overview:
 
     goals = Goal.objects.filter(measure__programme=programme).select_related("measure")
     due_until = today + timedelta(days=due_days)
-    due_goals = list(
-        goals.due_between(today, due_until)
-        .filter(target_open_ended=False)
-        .order_by("target_date", "measure__number_major", "measure__number_minor")
+    due = goals.due_between(today, due_until).filter(target_open_ended=False)
+    due = due.order_by("target_date", "measure__number_major", "measure__number_minor")
+    overdue = goals.filter(_overdue_goal_filter(today)).order_by(
+        "target_date", "measure__number_major", "measure__number_minor", "order"
     )
-    overdue_goals = list(
-        goals.filter(_overdue_goal_filter(today)).order_by(
-            "target_date", "measure__number_major", "measure__number_minor", "order"
-        )
-    )
+    due_goals, overdue_goals = list(due[:GOALS_SHOWN]), list(overdue[:GOALS_SHOWN])
     return Overview(
         programme=programme,
         statuses=statuses,
@@ -115,6 +166,8 @@ def overview(*, today: date, due_days: int = DUE_SOON_DAYS) -> Overview:
         matrix_rows=matrix_rows,
         due_goals=due_goals,
         overdue_goals=overdue_goals,
+        due_count=len(due_goals) if len(due_goals) < GOALS_SHOWN else due.count(),
+        overdue_count=len(overdue_goals) if len(overdue_goals) < GOALS_SHOWN else overdue.count(),
         latest_reports=latest_reports(programme=programme),
         due_until=due_until,
     )

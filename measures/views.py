@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from .selectors import (
     measure_history,
     measure_legend,
     measure_list_queryset,
+    measure_list_rows,
     measures_for_detail,
 )
 from .selectors import (
@@ -43,9 +45,12 @@ PAGE_SIZE = 50
 @require_GET
 def overview(request):
     today = timezone.localdate()
-    return render(
-        request, "measures/overview.html", {"overview": overview_data(today=today), "today": today}
-    )
+    context = {
+        "overview": overview_data(today=today),
+        "today": today,
+        "detail_prefix": reverse("measures:list"),
+    }
+    return render(request, "measures/overview.html", context)
 
 
 def _sort_columns(query: QueryDict, current: str) -> list[dict]:
@@ -71,19 +76,17 @@ def _sort_columns(query: QueryDict, current: str) -> list[dict]:
 @require_GET
 def measure_list(request):
     today = timezone.localdate()
-    measure_filter = MeasureFilter(request.GET, queryset=measure_list_queryset(today=today))
+    measure_filter = MeasureFilter(request.GET, queryset=measure_list_queryset())
     page = Paginator(measure_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query_without_page = request.GET.copy()
-    query_without_page.pop("page", None)
     editable = editable_working_group_ids(request.user)
     context = {
         "filter": measure_filter,
         "page": page,
-        "measures": page.object_list,
+        "measures": measure_list_rows(
+            rows=page.object_list, today=today, editable_group_ids=editable
+        ),
+        "detail_prefix": reverse("measures:list"),
         "columns": _sort_columns(request.GET, request.GET.get("sort", "")),
-        "query": query_without_page.urlencode(),
-        "editable_group_ids": editable,
-        "may_edit_all": editable is None,
         "may_create": can_create_measure(request.user),
         "is_filtered": any(v for k, v in request.GET.items() if k not in ("sort", "page")),
     }
