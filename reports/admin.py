@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
-from .models import StatusReport
+from .models import ReportState, StatusReport
+from .services import ReportNotRetryable, report_retry
 
 
 @admin.register(StatusReport)
@@ -14,9 +16,24 @@ class StatusReportAdmin(admin.ModelAdmin):
         "file",
         "page_count",
         "attempts",
+        "timings",
         "created_by",
         "created_at",
         "started_at",
         "finished_at",
     )
     list_select_related = ("created_by",)
+    actions = ["retry_failed"]
+
+    @admin.action(description=_("Fehlgeschlagene Berichte erneut erstellen"))
+    def retry_failed(self, request, queryset):
+        retried = 0
+        for report in queryset.filter(state=ReportState.FAILED):
+            try:
+                report_retry(report=report, by=request.user)
+            except ReportNotRetryable:
+                continue
+            retried += 1
+        self.message_user(
+            request, _("%(count)d Bericht(e) neu eingereiht.") % {"count": retried}, messages.INFO
+        )

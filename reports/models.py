@@ -80,6 +80,11 @@ class StatusReport(models.Model):
     def __str__(self):
         return f"{self.title} – DS-Nr. {self.ds_number}"
 
+    def selected_numerals(self) -> list[str]:
+        """The chosen working groups as printed ("I", "III"); empty for the whole programme."""
+        numerals = {group.number: group.numeral for group in self.programme.working_groups.all()}
+        return [numerals.get(number, str(number)) for number in self.working_group_numbers]
+
     @property
     def download_name(self) -> str:
         safe_number = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.ds_number)

@@ -22,7 +22,9 @@ def _require_builder(user) -> None:
 
 def report_list(request):
     reports_fail_stale()
-    reports = StatusReport.objects.select_related("created_by", "programme")
+    reports = StatusReport.objects.select_related("created_by", "programme").prefetch_related(
+        "programme__working_groups"
+    )
     return render(
         request,
         "reports/report_list.html",
