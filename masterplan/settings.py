@@ -196,6 +196,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.reminders.send_due_reminders_task",
         "schedule": crontab(hour=env_int("REMINDER_HOUR", 7), minute=0),
     },
+    "reports-fail-stale": {
+        "task": "reports.tasks.fail_stale_reports_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 # Reminders go out this many days before a programme's next reporting date.
 REMINDER_DAYS_BEFORE = [int(days) for days in env_list("REMINDER_DAYS_BEFORE", "14,3")]
