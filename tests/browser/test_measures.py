@@ -17,7 +17,10 @@ def test_logging_in_leads_to_the_overview(page, programme, editor_group_1):
     browser_login(page, "erika")
     expect(page.get_by_role("heading", level=1)).to_have_text(programme.name)
     expect(page.get_by_role("navigation", name="Hauptnavigation")).to_be_visible()
+    # Editors export; importing (and the admin) is for admins only.
     expect(page.get_by_role("link", name="Import/Export")).to_have_count(0)
+    expect(page.get_by_role("link", name="Export", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Administration")).to_have_count(0)
 
 
 def test_wrong_password_is_refused_with_a_message(page, programme, editor_group_1):

@@ -73,6 +73,15 @@ READ_PAGES = {
         "committee": OK,
         "anonymous": LOGIN,
     },
+    # Everyone may export what they can read; importing is for admins.
+    "transfer:index": {p: OK for p in PERSONAS[:4]} | {"anonymous": LOGIN},
+    "transfer:runs": {
+        "admin": OK,
+        "editor_1": FORBIDDEN,
+        "editor_2": FORBIDDEN,
+        "committee": FORBIDDEN,
+        "anonymous": LOGIN,
+    },
 }
 
 
@@ -85,6 +94,8 @@ def page_url(page: str, measure: Measure) -> str:
         "new": lambda: reverse("measures:new"),
         "reports:list": lambda: reverse("reports:list"),
         "reports:create": lambda: reverse("reports:create"),
+        "transfer:index": lambda: reverse("transfer:index"),
+        "transfer:runs": lambda: reverse("transfer:runs"),
     }[page]()
 
 
@@ -151,6 +162,22 @@ def test_restore_post(client, personas, measure_1, admin_user, persona):
     measure_1.refresh_from_db()
     restored = measure_1.title != "Zwischenstand"
     assert restored == (RESTORE_POST[persona] == SAVED)
+
+
+IMPORT_POST = {
+    "admin": 400,  # allowed, but the empty upload is refused with a message
+    "editor_1": FORBIDDEN,
+    "editor_2": FORBIDDEN,
+    "committee": FORBIDDEN,
+    "anonymous": LOGIN,
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_import_post(client, personas, programme, persona):
+    login_as(client, personas, persona)
+    response = client.post(reverse("transfer:import"), {})
+    assert_outcome(response, IMPORT_POST[persona])
 
 
 @pytest.mark.parametrize("persona", ["editor_1", "committee"])
