@@ -289,3 +289,27 @@ def test_pdfa_variant_says_pdfa_in_its_metadata(seed_report):
 def test_renderer_loads_nothing_but_its_static_files(url):
     with pytest.raises(ValueError, match="only load its own static files"):
         StaticFileFetcher().fetch(url)
+
+
+def test_every_contents_entry_links_to_its_heading(seed_report):
+    pdf = seed_report.pdf
+    toc_pages = pdf.reader.pages[: _legend_page(pdf) - 1]
+    link_targets = {
+        str(annotation.get_object()["/Dest"])
+        for page in toc_pages
+        for annotation in page.get("/Annots", [])
+        if annotation.get_object().get("/Subtype") == "/Link"
+    }
+    pages = _heading_pages(seed_report)
+    expected = {
+        f"g-{group['number']}": pages[f"{group['number']}."]
+        for group in seed_report.snapshot["groups"]
+    }
+    expected |= {
+        "m-" + measure["number"].replace(".", "-"): pages[measure["number"]]
+        for measure in _measures(seed_report.snapshot)
+    }
+    assert link_targets == set(expected)
+    destinations = pdf.reader.named_destinations
+    for name, page in expected.items():
+        assert pdf.reader.get_destination_page_number(destinations[name]) + 1 == page
