@@ -1,6 +1,7 @@
 // Up/down buttons for ordered formset rows: [data-reorder-list] holds [data-reorder-item]s,
 // each with an order input [data-reorder-order] and buttons [data-reorder="up"|"down"].
 // Without JavaScript the order numbers can be typed in; the buttons are then hidden.
+// Elements with [data-reorder-text="Goal {n}"] are renumbered after each move.
 (function () {
   "use strict";
 
@@ -9,6 +10,10 @@
     list.querySelectorAll("[data-reorder-item]").forEach(function (item) {
       var input = item.querySelector("[data-reorder-order]");
       if (input) { input.value = position; }
+      // Legends and button names say "Goal 2": keep them true to the new position.
+      item.querySelectorAll("[data-reorder-text]").forEach(function (element) {
+        element.textContent = element.getAttribute("data-reorder-text").replace("{n}", position);
+      });
       position += 1;
     });
   }

@@ -64,7 +64,14 @@ def test_editing_a_measure_with_an_added_goal(page, programme, editor_group_1):
     goal_text.fill("Alle Ämter arbeiten mit der E-Akte")
     new_goal.get_by_label("Termin wie formuliert").fill("bis Ende 2028")
     # Keyboard-usable reorder: move the new goal up one place.
-    new_goal.get_by_role("button", name=f"Ziel {goals_before + 1} nach oben").press("Enter")
+    move_up = new_goal.get_by_role("button", name=f"Ziel {goals_before + 1} nach oben")
+    move_up.press("Enter")
+    # The moved row is renumbered: its legend and button names follow its new position.
+    moved = page.get_by_role("group", name=f"Ziel {goals_before}")
+    expect(moved.get_by_role("textbox", name=re.compile("^Ziel"))).to_have_value(
+        "Alle Ämter arbeiten mit der E-Akte"
+    )
+    expect(moved.get_by_role("button", name=f"Ziel {goals_before} nach oben")).to_be_focused()
     page.screenshot(path=ARTIFACTS / "measure-edit.png", full_page=True)
     page.get_by_role("button", name="Speichern").click()
     expect(page.get_by_role("status").first).to_contain_text("gespeichert")
