@@ -340,5 +340,8 @@ def measure_history(*, measure: Measure) -> list[dict]:
 
 def describe_records(records) -> list[dict]:
     """Change records with their diffs in words, for the history and the conflict message."""
-    groups = group_names()
+    records = list(records)
+    # Group names are only needed to show a move between groups, which is rare.
+    moved = any("working_group" in (r.diff or {}) for r in records)
+    groups = group_names() if moved else {}
     return [{"record": r, "lines": describe_diff(r.diff, groups=groups)} for r in records]

@@ -320,3 +320,18 @@ def test_english_is_selectable(client, programme, committee_member):
     body = client.get(reverse("measures:list")).content.decode()
     assert '<html lang="en">' in body
     assert "Skip to content" in body and "Reset filters" in body
+
+
+def test_history_names_the_groups_of_a_moved_measure(client, programme, admin_user):
+    m = measure(programme, "2.3")
+    group_3 = programme.working_groups.get(number=3)
+    measure_update(
+        measure=m,
+        data={"working_group": group_3, "number": "3.9"},
+        expected_version=m.version,
+        by=admin_user,
+    )
+    client.force_login(admin_user)
+    body = client.get(reverse("measures:detail", args=[m.pk])).content.decode()
+    assert f"III – {group_3.name}" in body
+    assert "Arbeitsgruppe" in body and "3.9" in body
