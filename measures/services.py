@@ -253,13 +253,18 @@ def measure_create(
     programme: Programme,
     data: dict,
     goals: list[dict] | None = None,
+    extra: Callable[[Measure], None] | None = None,
     by=None,
     source: str = ChangeRecord.Source.WEB,
 ) -> Measure:
+    """Create a measure with its goals; `extra` adds further parts (KPIs) before the history
+    entry is written, so the "created" entry holds the whole measure."""
     measure = Measure(programme=programme)
     assign_fields(measure, data, MEASURE_FIELDS)
     _save_measure(measure)
     _save_goals(measure, goals or [])
+    if extra is not None:
+        extra(measure)
     _record(
         measure=measure,
         action=ChangeRecord.Action.CREATED,

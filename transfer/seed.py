@@ -58,7 +58,8 @@ def programme_load_seed(*, path: Path = SEED_PATH, by=None) -> Programme:
         )
         for measure_data in group_data["measures"]:
             ratings = measure_data["ratings"]
-            measure = measure_create(
+            kpis = [{"name": kpi["name"]} for kpi in measure_data["kpis"]]
+            measure_create(
                 programme=programme,
                 data={
                     "number": measure_data["number"],
@@ -74,10 +75,8 @@ def programme_load_seed(*, path: Path = SEED_PATH, by=None) -> Programme:
                     {"category": goal["category"], "text": goal["text"], "target": goal["target"]}
                     for goal in measure_data["goals"]
                 ],
+                extra=lambda measure, kpis=kpis: kpis_replace(measure=measure, kpis=kpis),
                 by=by,
                 source=ChangeRecord.Source.SEED,
-            )
-            kpis_replace(
-                measure=measure, kpis=[{"name": kpi["name"]} for kpi in measure_data["kpis"]]
             )
     return programme

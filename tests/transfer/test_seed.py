@@ -142,3 +142,17 @@ def test_the_legend_is_data_with_the_printed_definitions(programme):
     assert RatingLevel.objects.get(scale__kind="personnel", level="mittel").definition == (
         "zwischen 2,0 und 5,0 VZV MA"
     )
+
+
+def test_each_seed_measure_starts_its_history_with_its_whole_state(programme):
+    measure = Measure.objects.get(number="1.2")
+
+    [created] = measure.changes.all()
+
+    assert created.action == "created" and created.source == "seed"
+    assert [goal["text"] for goal in created.state["goals"]] == list(
+        measure.goals.values_list("text", flat=True)
+    )
+    assert [kpi["name"] for kpi in created.state["kpis"]] == list(
+        measure.kpis.values_list("name", flat=True)
+    )
