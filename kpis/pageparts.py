@@ -1,42 +1,31 @@
 """KPIs on the measure pages: shown on the detail page, edited on the measure's edit page.
 
 Registered with `measures.pageparts` in `KpisConfig.ready`, so the measure views show and save
-KPIs without importing this app; the save runs inside `measure_update`, in one transaction
-and one history entry with the measure and its goals.
+KPIs without importing this app; the save runs inside `measure_update`, in one transaction and
+one history entry with the measure and its goals. The detail block lists each KPI's values
+with its trend chart and, for those who may edit the measure, forms to enter and delete
+values (handled by `kpis.views`).
 """
 
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Measure
 from measures.pageparts import PagePart
+from measures.permissions import can_edit_measure
 
-from .charts import Point, kpi_trend_svg
-from .forms import KPIFormSet, kpi_initial
+from .forms import KPIFormSet, KPIValueForm, kpi_initial
 from .models import KPI
+from .selectors import measure_kpi_rows
 from .services import kpis_replace
 
 
-def _detail_context(measure: Measure) -> dict:
-    kpis = list(measure.kpis.order_by("order", "id").prefetch_related("values"))
-    rows = []
-    for kpi in kpis:
-        values = list(kpi.values.all())
-        chart = kpi_trend_svg(
-            [Point(date=v.date, value=v.value) for v in values],
-            target=kpi.target_value,
-            title=kpi.name,
-            unit=kpi.unit,
-        )
-        rows.append(
-            {
-                "kpi": kpi,
-                "latest": values[-1] if values else None,
-                "values": values,
-                "chart": mark_safe(chart),  # noqa: S308 - built from escaped parts in kpis.charts
-            }
-        )
-    return {"kpis": rows}
+def _detail_context(measure: Measure, *, user) -> dict:
+    may_edit = can_edit_measure(user, measure)
+    rows = measure_kpi_rows(measure=measure)
+    for row in rows:
+        row["may_edit"] = may_edit
+        row["form"] = KPIValueForm(kpi=row["kpi"]) if may_edit else None
+    return {"kpis": rows, "may_edit": may_edit}
 
 
 def _formset(*, measure: Measure, data=None):

@@ -10,6 +10,7 @@ from measures import views as measure_views
 urlpatterns = [
     path("", measure_views.overview, name="home"),
     path("massnahmen/", include("measures.urls")),
+    path("kennzahlen/", include("kpis.urls")),
     path("berichte/", include("reports.urls")),
     path("import-export/", include("transfer.urls")),
     path("admin/", admin.site.urls),

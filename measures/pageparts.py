@@ -4,6 +4,9 @@
 edit page edits them in the same save. An app registers a PagePart in its `ready()`; the
 measure views show its detail template and edit its formset, and pass its `save` to
 `measure_update(extra=...)`, so everything is saved in one transaction with one history entry.
+
+`detail_context(measure, user=...)` gets the viewing user, so a part can offer its own actions
+(entering a KPI value) only to those who may use them.
 """
 
 from collections.abc import Callable
@@ -18,7 +21,7 @@ from .models import Measure
 class PagePart:
     name: str  # formset prefix, and the key of the part in the measure's history state
     detail_template: str
-    detail_context: Callable[[Measure], dict]
+    detail_context: Callable[..., dict]  # detail_context(measure, *, user) -> template context
     edit_template: str
     formset: Callable[..., BaseFormSet]  # formset(measure=..., data=None) -> bound or unbound
     save: Callable[[Measure, list[dict]], None]

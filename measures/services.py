@@ -93,7 +93,9 @@ class MeasureConflict(Exception):
 
 def plain_value(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        # One spelling per number, whether it comes from a form or the database ("12.5", not
+        # "12.5000"; "100", not "1E+2"), so unchanged values never show up as changes.
+        return format(value.normalize(), "f")
     if isinstance(value, date):
         return value.isoformat()
     if hasattr(value, "pk"):

@@ -102,7 +102,10 @@ def measure_list(request):
 def measure_detail(request, pk: int):
     measure = get_object_or_404(measures_for_detail(), pk=pk)
     parts = [
-        {"template": part.detail_template, "context": part.detail_context(measure)}
+        {
+            "template": part.detail_template,
+            "context": part.detail_context(measure, user=request.user),
+        }
         for part in page_parts()
     ]
     today = timezone.localdate()

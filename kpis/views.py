@@ -1,0 +1,86 @@
+"""Entering and deleting KPI values from the measure page.
+
+Thin views: permission check → form → `kpi_value_record` / `kpi_value_delete` (which record the
+change in the measure's history) → redirect back to the measure, or, for htmx, the KPI's
+block alone. Everything works without JavaScript as well.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from measures.permissions import can_edit_measure
+
+from .forms import KPIValueForm
+from .models import KPI, KPIValue
+from .selectors import kpi_row, kpis_with_values, number_display
+from .services import kpi_value_delete, kpi_value_record
+
+
+def _editable_kpi(request, kpi_id: int) -> KPI:
+    kpi = get_object_or_404(KPI.objects.select_related("measure"), pk=kpi_id)
+    if not can_edit_measure(request.user, kpi.measure):
+        raise PermissionDenied(_("Sie dürfen die Kennzahlen dieser Maßnahme nicht ändern."))
+    return kpi
+
+
+def _measure_anchor(kpi: KPI) -> str:
+    return reverse("measures:detail", args=[kpi.measure_id]) + f"#kpi-{kpi.pk}"
+
+
+def _kpi_block(request, kpi: KPI, *, form=None, notice: str = ""):
+    """The KPI's block as on the measure page, for htmx to swap in place."""
+    row = kpi_row(kpis_with_values().get(pk=kpi.pk))
+    row.update(may_edit=True, form=form or KPIValueForm(kpi=kpi), notice=notice)
+    return render(request, "kpis/_kpi.html", {"row": row})
+
+
+@require_POST
+def kpi_value_add(request, pk: int):
+    kpi = _editable_kpi(request, pk)
+    form = KPIValueForm(request.POST, kpi=kpi)
+    if form.is_valid():
+        try:
+            entry = kpi_value_record(
+                kpi=kpi,
+                date=form.cleaned_data["date"],
+                value=form.cleaned_data["value"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+    if form.errors:
+        if request.htmx:
+            # htmx swaps only successful responses; the block shows the errors by the fields.
+            return _kpi_block(request, kpi, form=form)
+        context = {"kpi": kpi, "measure": kpi.measure, "form": form}
+        return render(request, "kpis/value_form.html", context, status=422)
+    notice = _("Der Wert %(value)s vom %(date)s wurde gespeichert.") % {
+        "value": number_display(entry.value),
+        "date": f"{entry.date:%d.%m.%Y}",
+    }
+    if request.htmx:
+        return _kpi_block(request, kpi, notice=notice)
+    messages.success(request, notice)
+    return redirect(_measure_anchor(kpi))
+
+
+@require_http_methods(["GET", "POST"])
+def kpi_value_delete_view(request, pk: int):
+    """GET (or a POST without "confirmed") asks; a POST with "confirmed" deletes."""
+    entry = get_object_or_404(KPIValue.objects.select_related("kpi__measure"), pk=pk)
+    kpi = _editable_kpi(request, entry.kpi_id)
+    if request.method == "GET" or not request.POST.get("confirmed"):
+        context = {"kpi": kpi, "measure": kpi.measure, "entry": entry}
+        context["value"] = number_display(entry.value)
+        return render(request, "kpis/value_delete.html", context)
+    kpi_value_delete(kpi_value=entry, by=request.user)
+    notice = _("Der Wert vom %(date)s wurde gelöscht.") % {"date": f"{entry.date:%d.%m.%Y}"}
+    if request.htmx:
+        return _kpi_block(request, kpi, notice=notice)
+    messages.success(request, notice)
+    return redirect(_measure_anchor(kpi))
