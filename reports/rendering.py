@@ -26,6 +26,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from kpis.charts import Point, kpi_trend_svg
 from measures.markup import render_description
 
 STATIC_ROOT = Path(settings.BASE_DIR) / "static"
@@ -176,7 +177,23 @@ def _kpi_line(kpi: dict) -> dict:
         )
     if kpi["target"]:
         remarks.append(_("Ziel: %(target)s") % {"target": kpi["target"]})
-    return {"text": kpi["name"], "remarks": remarks}
+    return {"text": kpi["name"], "remarks": remarks, "chart": _kpi_chart(kpi)}
+
+
+def _kpi_chart(kpi: dict) -> str:
+    """The KPI's values over time as inline SVG (WeasyPrint draws it), "" without values."""
+    points = [
+        Point(date=date.fromisoformat(value["date"]), value=Decimal(value["value"]))
+        for value in kpi["values"]
+    ]
+    target = kpi.get("target_value")
+    chart = kpi_trend_svg(
+        points,
+        target=Decimal(target) if target is not None else None,
+        title=kpi["name"],
+        unit=kpi["unit"],
+    )
+    return mark_safe(chart)  # noqa: S308 - kpi_trend_svg escapes every text it draws
 
 
 def _by_category(items: list[dict], line) -> list[dict]:
@@ -211,9 +228,135 @@ def _measure_view(measure: dict) -> dict:
     }
 
 
+def _level(label: str) -> str:
+    return label or "–"
+
+
+def _goal_change_line(goal: dict) -> str:
+    text = goal["text"]
+    if goal["change"] == "added":
+        return _("Neues Ziel: %(text)s") % {"text": text}
+    if goal["change"] == "removed":
+        return _("Ziel gestrichen: %(text)s") % {"text": text}
+    parts = []
+    for field in goal["fields"]:
+        if field["field"] == "status":
+            parts.append(
+                _("Status %(before)s → %(after)s")
+                % {"before": field["before"], "after": field["after"]}
+            )
+        elif field["field"] == "target":
+            parts.append(
+                _("Zieltermin „%(before)s“ → „%(after)s“")
+                % {"before": field["before"] or "–", "after": field["after"] or "–"}
+            )
+        elif field["field"] == "progress_note":
+            parts.append(_("Fortschritt: %(note)s") % {"note": field["after"] or _("(gelöscht)")})
+        elif field["field"] == "text":
+            parts.append(_("Text geändert (bisher: %(before)s)") % {"before": field["before"]})
+    return _("Ziel %(text)s: %(changes)s") % {"text": text, "changes": "; ".join(parts)}
+
+
+def _kpi_value_line(value: dict) -> str:
+    shown = " ".join(part for part in (_number(value["value"]), value["unit"]) if part)
+    if value["corrected"]:
+        return _("Kennzahl %(kpi)s: Wert zum %(date)s korrigiert von %(before)s auf %(value)s") % {
+            "kpi": value["kpi"],
+            "date": _date(value["date"]),
+            "before": _number(value["before"]),
+            "value": shown,
+        }
+    return _("Kennzahl %(kpi)s: %(value)s (Stand %(date)s)") % {
+        "kpi": value["kpi"],
+        "value": shown,
+        "date": _date(value["date"]),
+    }
+
+
+def _changed_measure(measure: dict) -> dict:
+    lines = []
+    if measure["status"]:
+        lines.append(
+            _("Status: %(before)s → %(after)s")
+            % {
+                "before": measure["status"]["before_label"],
+                "after": measure["status"]["after_label"],
+            }
+        )
+    for rating in measure["ratings"]:
+        lines.append(
+            _("%(rating)s: %(before)s → %(after)s")
+            % {
+                "rating": rating["label"],
+                "before": _level(rating["before_label"]),
+                "after": _level(rating["after_label"]),
+            }
+        )
+    lines += [_goal_change_line(goal) for goal in measure["goals"]]
+    lines += [_kpi_value_line(value) for value in measure["kpi_values"]]
+    return {
+        "anchor": "m-" + measure["number"].replace(".", "-"),
+        "number": measure["number"],
+        "title": measure["title"],
+        "lines": lines,
+    }
+
+
+def changes_title(changes: dict) -> str:
+    previous = changes["previous"]
+    if previous is None:
+        return _("Zusammenfassung: Stand zum ersten Bericht")
+    return _(
+        "Zusammenfassung: Veränderungen seit dem letzten Bericht (DS-Nr. %(number)s, %(date)s)"
+    ) % {"number": previous["ds_number"], "date": _date(previous["report_date"])}
+
+
+def _delta(now: int, before: int | None) -> str:
+    if before is None:
+        return "–"
+    return f"{now - before:+d}" if now != before else "±0"
+
+
+def _count_row(label: str, now: int, before: int | None) -> dict:
+    return {"label": label, "now": now, "before": before, "delta": _delta(now, before)}
+
+
+def changes_context(changes: dict | None) -> dict | None:
+    """The summary page; None for snapshots frozen before changes were (old reports)."""
+    if changes is None:
+        return None
+    goals = changes["goals"]
+    before = goals["before"] or {}
+    return {
+        "title": changes_title(changes),
+        "first_report": changes["first_report"],
+        "groups_not_compared": changes["groups_not_compared"],
+        "status_counts": [
+            _count_row(row["label"], row["now"], row["before"]) for row in changes["status_counts"]
+        ],
+        "status_total": _count_row(
+            _("Maßnahmen insgesamt"),
+            sum(row["now"] for row in changes["status_counts"]),
+            None
+            if changes["first_report"]
+            else sum(row["before"] for row in changes["status_counts"]),
+        ),
+        "goal_rows": [
+            _count_row(_("Ziele erreicht"), goals["now"]["reached"], before.get("reached")),
+            _count_row(_("Ziele überfällig"), goals["now"]["overdue"], before.get("overdue")),
+            _count_row(_("Ziele insgesamt"), goals["now"]["total"], before.get("total")),
+        ],
+        "measures": [_changed_measure(measure) for measure in changes["measures"]],
+        "added": changes["measures_added"],
+        "removed": changes["measures_removed"],
+        "unchanged": changes["unchanged"],
+    }
+
+
 def report_context(snapshot: dict) -> dict:
     report = snapshot["report"]
     return {
+        "changes": changes_context(snapshot.get("changes")),
         "document_title": _("%(title)s – DS-Nr. %(number)s")
         % {"title": report["title"], "number": report["ds_number"]},
         "title": report["title"],

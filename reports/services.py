@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from masterplan.models import Programme
 
+from .changes import snapshot_changes
 from .models import PdfVariant, ReportState, StatusReport
 from .rendering import RenderedPdf, render_report_html, render_report_pdf
 from .snapshot import report_snapshot
@@ -115,15 +116,22 @@ def _claim(report_id: int) -> StatusReport | None:
 
 
 def report_freeze(*, report: StatusReport) -> dict:
-    """The report's snapshot: the stored one if the report has one, else the live data now."""
+    """The report's snapshot: the stored one if the report has one, else the live data now.
+
+    What changed since the previous report is frozen with it (`snapshot["changes"]`), computed
+    from the previous report's snapshot, so the summary page never reads live data again.
+    """
     if report.snapshot is None:
-        report.snapshot = report_snapshot(
+        snapshot = report_snapshot(
             programme=report.programme,
             title=report.title,
             ds_number=report.ds_number,
             report_date=report.report_date,
             working_group_numbers=report.working_group_numbers,
         )
+        previous = report.previous.snapshot if report.previous else None
+        snapshot["changes"] = snapshot_changes(previous, snapshot)
+        report.snapshot = snapshot
         report.save(update_fields=["snapshot"])
     return report.snapshot
 

@@ -28,7 +28,11 @@ RATING_FIELD_BY_KIND = {
 def _plain_decimal(value) -> str | None:
     if value is None:
         return None
-    return str(value.normalize()) if value == value.to_integral() else str(value)
+    # Without trailing zeros of the database's four decimal places, and never in exponent
+    # notation ("100", not "1E+2").
+    return (
+        str(value.to_integral_value()) if value == value.to_integral() else str(value.normalize())
+    )
 
 
 def _legend(programme: Programme) -> list[dict]:
@@ -60,6 +64,7 @@ def _level_label(kind: str, level: str) -> str:
 
 def _goal(goal: Goal, today: date) -> dict:
     return {
+        "id": goal.pk,
         "category": goal.category,
         "text": goal.text,
         "target": goal.target,
@@ -77,6 +82,7 @@ def _goal(goal: Goal, today: date) -> dict:
 def _kpi(kpi: KPI, today: date) -> dict:
     values = [value for value in kpi.values.all() if value.date <= today]
     return {
+        "id": kpi.pk,
         "name": kpi.name,
         "unit": kpi.unit,
         "target": kpi.target,

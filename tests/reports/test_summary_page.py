@@ -1,0 +1,161 @@
+"""The summary page ("what changed since the last report") and the KPI charts in the PDF."""
+
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from kpis.models import KPI
+from kpis.services import kpi_value_record
+from measures.models import Goal, GoalStatus, Measure
+from measures.services import measure_update
+from reports.models import ReportState
+from reports.rendering import render_report_html, render_report_pdf
+from reports.services import report_build, report_request
+
+from .conftest import PdfText, heading_pattern, normalized
+
+pytestmark = pytest.mark.django_db
+
+SUMMARY = "Zusammenfassung: Veränderungen seit dem letzten Bericht (DS-Nr. 100-20, 01.03.2020)"
+
+
+def _build(programme, ds_number, report_date, groups=(1,)):
+    report = report_request(
+        programme=programme,
+        title="Anhang zum Sachstandsbericht",
+        ds_number=ds_number,
+        report_date=report_date,
+        working_group_numbers=list(groups),
+        enqueue=False,
+    )
+    report_build(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.state == ReportState.DONE, report.error
+    return report
+
+
+@pytest.fixture
+def two_reports(programme, media_root, admin_user):
+    """A first report on group I, then some progress, then the second report."""
+    first = _build(programme, "100-20", date(2020, 3, 1))
+    measure = Measure.objects.get(programme=programme, number="1.1")
+    measure_update(
+        measure=measure,
+        data={"status": "in_umsetzung", "timeframe_rating": "langfristig"},
+        expected_version=measure.version,
+        by=admin_user,
+    )
+    goal = Goal.objects.filter(measure__number="1.2", measure__programme=programme).first()
+    goal.status = GoalStatus.REACHED
+    goal.save()
+    kpi = KPI.objects.filter(measure__working_group__number=1).order_by("measure", "order").first()
+    kpi.target_value = Decimal(40)
+    kpi.save()
+    kpi_value_record(kpi=kpi, date=date(2020, 6, 30), value=Decimal(12), by=admin_user)
+    kpi_value_record(kpi=kpi, date=date(2020, 9, 30), value=Decimal("27.5"), by=admin_user)
+    second = _build(programme, "200-20", date(2020, 10, 1))
+    return first, second, measure, goal, kpi
+
+
+def _legend_page(pdf: PdfText) -> int:
+    return pdf.page_of(re.compile(r"(?m)^Legende$"))
+
+
+def _overdue(snapshot) -> int:
+    return sum(
+        goal["overdue"]
+        for group in snapshot["groups"]
+        for measure in group["measures"]
+        for goal in measure["goals"]
+    )
+
+
+def _summary_text(pdf: PdfText) -> str:
+    start = pdf.page_of(heading_pattern(*SUMMARY.split()), after=_legend_page(pdf))
+    end = pdf.page_of(heading_pattern("1.", "Maßnahmen der Arbeitsgruppe I"), after=start)
+    return normalized(" ".join(pdf.pages[start - 1 : end - 1]))
+
+
+def test_summary_page_tells_what_changed_since_the_previous_report(two_reports):
+    first, second, measure, goal, kpi = two_reports
+    assert second.previous == first
+    pdf = PdfText(Path(second.file.path).read_bytes())
+    text = _summary_text(pdf)
+    group_one = Measure.objects.filter(working_group__number=1).count()
+    planned = Measure.objects.filter(working_group__number=1, status="geplant").count()
+    # Status counts now and in the previous report, with the difference.
+    assert f"geplant {planned} {planned + 1} -1" in text
+    assert "in Umsetzung 1 0 +1" in text
+    assert f"Maßnahmen insgesamt {group_one} {group_one} ±0" in text
+    assert "Ziele erreicht 1 0 +1" in text
+    overdue_now, overdue_before = _overdue(second.snapshot), _overdue(first.snapshot)
+    assert (
+        f"Ziele überfällig {overdue_now} {overdue_before} {overdue_now - overdue_before:+d}" in text
+    )
+    assert f"1.1 {measure.title}" in text
+    assert "Status: geplant → in Umsetzung" in text
+    assert "Realisierungszeitraum: mittelfristig → langfristig" in text
+    assert f"Ziel {normalized(goal.text)}: Status offen → erreicht" in text
+    assert f"Kennzahl {normalized(kpi.name)}: 12 (Stand 30.06.2020)" in text
+    assert f"Kennzahl {normalized(kpi.name)}: 27,5 (Stand 30.09.2020)" in text
+    unchanged = [
+        number
+        for number in Measure.objects.filter(working_group__number=1)
+        .in_number_order()
+        .values_list("number", flat=True)
+        if number not in {"1.1", "1.2", kpi.measure.number}
+    ]
+    assert "Keine Änderungen: " + ", ".join(unchanged) in text
+
+
+def test_summary_is_frozen_and_listed_in_contents_and_bookmarks(two_reports):
+    _first, second, *_ = two_reports
+    assert second.snapshot["changes"]["previous"]["ds_number"] == "100-20"
+    pdf = PdfText(Path(second.file.path).read_bytes())
+    legend_page = _legend_page(pdf)
+    summary_page = pdf.page_of(heading_pattern(*SUMMARY.split()), after=legend_page)
+    group_page = pdf.page_of(
+        heading_pattern("1.", "Maßnahmen der Arbeitsgruppe I"), after=legend_page
+    )
+    assert summary_page == legend_page + 1 and group_page > summary_page
+    contents = "\n".join(pdf.pages[: legend_page - 1])
+    entry = re.compile(heading_pattern(*SUMMARY.split()).pattern + r"\s*\.{3,}\s*(\d+)")
+    assert int(entry.search(contents)[1]) == summary_page
+    outline = [(level, normalized(title), page) for level, title, page in pdf.outline()]
+    assert outline[0] == (1, SUMMARY, summary_page)
+    assert outline[1][1] == "1. Maßnahmen der Arbeitsgruppe I"
+
+
+def test_re_rendering_an_old_report_reads_only_its_snapshot(two_reports):
+    first, second, measure, *_ = two_reports
+    before = render_report_html(second.snapshot)
+    measure.delete()
+    assert render_report_html(second.snapshot) == before
+    # The first report had no previous report: its summary gives today's counts only.
+    text = normalized(" ".join(PdfText(Path(first.file.path).read_bytes()).pages))
+    assert "Zusammenfassung: Stand zum ersten Bericht" in text
+    assert "Veränderungen je Maßnahme" not in text
+
+
+def test_kpi_chart_is_drawn_under_the_kennzahlen_of_its_measure(two_reports):
+    *_, kpi = two_reports
+    second = two_reports[1]
+    html = render_report_html(second.snapshot)
+    section = html[html.index(f'id="m-{kpi.measure.number.replace(".", "-")}"') :]
+    section = section[: section.index("</article>")]
+    assert section.index("KENNZAHLEN:") < section.index(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="kpi-chart"'
+    )
+    assert "<desc>30.06.2020: 12; 30.09.2020: 27,5; Zielwert 40</desc>" in section
+    assert 'class="kpi-target"' in section
+    # Exactly one chart: the other KPIs of group I have no values.
+    assert html.count('class="kpi-chart"') == 1
+    pdf = PdfText(render_report_pdf(html).content)
+    pages = pdf.page_of(heading_pattern(kpi.measure.number, kpi.measure.title), after=3)
+    text = normalized(" ".join(pdf.pages[pages - 1 : pages + 1]))
+    # The chart's axis labels and its caption are drawn as text in the PDF.
+    assert f"Verlauf: {normalized(kpi.name)}" in text
+    assert "30.06.2020" in text and "30.09.2020" in text
