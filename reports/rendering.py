@@ -257,20 +257,28 @@ def _goal_change_line(goal: dict) -> str:
     return _("Ziel %(text)s: %(changes)s") % {"text": text, "changes": "; ".join(parts)}
 
 
-def _kpi_value_line(value: dict) -> str:
-    shown = " ".join(part for part in (_number(value["value"]), value["unit"]) if part)
-    if value["corrected"]:
-        return _("Kennzahl %(kpi)s: Wert zum %(date)s korrigiert von %(before)s auf %(value)s") % {
-            "kpi": value["kpi"],
-            "date": _date(value["date"]),
-            "before": _number(value["before"]),
-            "value": shown,
-        }
-    return _("Kennzahl %(kpi)s: %(value)s (Stand %(date)s)") % {
-        "kpi": value["kpi"],
-        "value": shown,
-        "date": _date(value["date"]),
-    }
+def _kpi_value_lines(values: list[dict]) -> list[str]:
+    """One line per KPI with its new (or corrected) values in date order."""
+    lines = []
+    for kpi, group in groupby(values, key=lambda value: value["kpi"]):
+        shown = []
+        for value in group:
+            amount = " ".join(part for part in (_number(value["value"]), value["unit"]) if part)
+            if value["corrected"]:
+                shown.append(
+                    _("%(value)s (%(date)s, korrigiert, bisher %(before)s)")
+                    % {
+                        "value": amount,
+                        "date": _date(value["date"]),
+                        "before": _number(value["before"]),
+                    }
+                )
+            else:
+                shown.append(
+                    _("%(value)s (%(date)s)") % {"value": amount, "date": _date(value["date"])}
+                )
+        lines.append(_("Kennzahl %(kpi)s: %(values)s") % {"kpi": kpi, "values": ", ".join(shown)})
+    return lines
 
 
 def _changed_measure(measure: dict) -> dict:
@@ -293,7 +301,7 @@ def _changed_measure(measure: dict) -> dict:
             }
         )
     lines += [_goal_change_line(goal) for goal in measure["goals"]]
-    lines += [_kpi_value_line(value) for value in measure["kpi_values"]]
+    lines += _kpi_value_lines(measure["kpi_values"])
     return {
         "anchor": "m-" + measure["number"].replace(".", "-"),
         "number": measure["number"],

@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.report_list, name="list"),
     path("neu/", views.report_create, name="create"),
+    path("seit-letztem-bericht/", views.changes_since_last, name="changes_since_last"),
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/status/", views.report_status, name="status"),
     path("<int:pk>/erneut/", views.report_retry_view, name="retry"),

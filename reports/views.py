@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -10,6 +11,8 @@ from masterplan.roles import can_build_reports
 
 from .forms import ReportRequestForm
 from .models import ReportState, StatusReport
+from .rendering import changes_context
+from .selectors import changes_since_last_report
 from .services import ReportNotRetryable, report_request, report_retry, reports_fail_stale
 
 FINISHED = (ReportState.DONE, ReportState.FAILED)
@@ -93,3 +96,26 @@ def report_download(request, pk: int):
         filename=report.download_name,
         content_type="application/pdf",
     )
+
+
+def changes_since_last(request):
+    """What moved since the latest done report: a fragment the overview loads with htmx, or a
+    page of its own for a plain link (or a browser without JavaScript)."""
+    programme = Programme.objects.order_by("pk").first()
+    live = (
+        changes_since_last_report(programme=programme, today=timezone.localdate())
+        if programme
+        else None
+    )
+    changes = changes_context(live.changes) if live and live.changes else None
+    if changes:
+        for measure in [*changes["measures"], *changes["added"]]:
+            measure["pk"] = live.measure_ids.get(measure["number"])
+    partial = bool(request.htmx) and not request.htmx.history_restore_request
+    context = {
+        "report": live.report if live else None,
+        "changes": changes,
+        "heading_level": 3 if partial else 2,
+    }
+    template = "reports/_changes_since_last.html" if partial else "reports/changes_since_last.html"
+    return render(request, template, context)

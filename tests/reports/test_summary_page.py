@@ -99,8 +99,11 @@ def test_summary_page_tells_what_changed_since_the_previous_report(two_reports):
     assert "Status: geplant → in Umsetzung" in text
     assert "Realisierungszeitraum: mittelfristig → langfristig" in text
     assert f"Ziel {normalized(goal.text)}: Status offen → erreicht" in text
-    assert f"Kennzahl {normalized(kpi.name)}: 12 (Stand 30.06.2020)" in text
-    assert f"Kennzahl {normalized(kpi.name)}: 27,5 (Stand 30.09.2020)" in text
+    amounts = [" ".join(filter(None, (amount, kpi.unit))) for amount in ("12", "27,5")]
+    assert (
+        f"Kennzahl {normalized(kpi.name)}: {amounts[0]} (30.06.2020), {amounts[1]} (30.09.2020)"
+        in text
+    )
     unchanged = [
         number
         for number in Measure.objects.filter(working_group__number=1)
