@@ -48,7 +48,8 @@ def kpi_trend_svg(
     scale_values = [*values, target] if target is not None else values
     low, high = _nice_range(min(scale_values), max(scale_values))
     first, last = points[0].date.toordinal(), points[-1].date.toordinal()
-    span = max(last - first, 1)
+    span_days = last - first
+    span = max(span_days, 1)
     plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
     plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
 
@@ -95,10 +96,14 @@ def kpi_trend_svg(
         parts.append(
             f'<circle cx="{x(point.date):.1f}" cy="{y(point.value):.1f}" r="3.5" fill="#004b87"/>'
         )
-    for point in {points[0].date: points[0], points[-1].date: points[-1]}.values():
+    # The first and last dates, kept inside the picture: the first starts at its point and the
+    # last ends at its point (a single date sits in the middle).
+    ends = {points[0].date: "start", points[-1].date: "end"} if span_days else {}
+    for day in dict.fromkeys([points[0].date, points[-1].date]):
+        anchor = ends.get(day, "middle")
         parts.append(
-            f'<text x="{x(point.date):.1f}" y="{HEIGHT - 12}" font-size="11" text-anchor="middle" '
-            f'fill="#333">{point.date:%d.%m.%Y}</text>'
+            f'<text x="{x(day):.1f}" y="{HEIGHT - 12}" font-size="11" text-anchor="{anchor}" '
+            f'fill="#333">{day:%d.%m.%Y}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
