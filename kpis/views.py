@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from measures.permissions import can_edit_measure
+from measures.models import Measure
+from measures.permissions import can_edit_measure, can_restore_measure
+from measures.selectors import measure_history
 
 from .forms import KPIValueForm
 from .models import KPI, KPIValue
@@ -32,10 +34,22 @@ def _measure_anchor(kpi: KPI) -> str:
 
 
 def _kpi_block(request, kpi: KPI, *, form=None, notice: str = ""):
-    """The KPI's block as on the measure page, for htmx to swap in place."""
+    """The KPI's block as on the measure page, for htmx to swap in place.
+
+    After a change, the measure's version and history go along out of band, so the page
+    does not show a stale history.
+    """
     row = kpi_row(kpis_with_values().get(pk=kpi.pk))
     row.update(may_edit=True, form=form or KPIValueForm(kpi=kpi), notice=notice)
-    return render(request, "kpis/_kpi.html", {"row": row})
+    context = {"row": row}
+    if notice:
+        measure = Measure.objects.get(pk=kpi.measure_id)
+        context["measure_oob"] = {
+            "measure": measure,
+            "history": measure_history(measure=measure),
+            "may_restore": can_restore_measure(request.user),
+        }
+    return render(request, "kpis/_kpi.html", context)
 
 
 @require_POST

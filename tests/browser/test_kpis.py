@@ -39,6 +39,9 @@ def test_editor_adds_a_kpi_value_and_sees_it_in_table_and_chart(page, programme,
     expect(row).to_contain_text("12,5")
     expect(row).to_contain_text("erika")
     expect(block.locator("svg.kpi-chart circle")).to_have_count(1)
+    # The history further down the page shows the change at once.
+    expect(page.locator("#measure-history")).to_contain_text("Version 2")
+    expect(page.locator("#measure-version")).to_contain_text("2,")
 
     # A second value: the chart now draws a line through two points.
     block.get_by_text("Wert erfassen oder korrigieren").click()

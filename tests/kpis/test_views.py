@@ -156,6 +156,10 @@ def test_htmx_gets_only_the_kpi_block_back(client, kpi, editor_group_1):
     assert "<html" not in body
     assert body.count("<circle") == 1
     assert kpi.values.get().value == Decimal("7")
+    # The measure's version and history come along out of band, so they are not stale.
+    assert '<dd id="measure-version" hx-swap-oob="true">2,' in body
+    assert '<div id="measure-history" hx-swap-oob="true">' in body
+    assert "Version 2" in body
 
 
 def test_htmx_shows_errors_in_the_block(client, kpi, editor_group_1):
