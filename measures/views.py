@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -42,6 +42,14 @@ from .services import MeasureConflict, measure_create, measure_restore, measure_
 PAGE_SIZE = 50
 
 
+def _url_if_installed(name: str) -> str | None:
+    """The URL of a page of an app above measures, or None when that app is not installed."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
 @require_GET
 def overview(request):
     today = timezone.localdate()
@@ -49,6 +57,7 @@ def overview(request):
         "overview": overview_data(today=today),
         "today": today,
         "detail_prefix": reverse("measures:list"),
+        "changes_url": _url_if_installed("reports:changes_since_last"),
     }
     return render(request, "measures/overview.html", context)
 
