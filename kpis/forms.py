@@ -10,13 +10,32 @@ from .models import KPI, KPIValue
 from .services import KPI_FIELDS
 
 
+class DecimalCommaField(forms.DecimalField):
+    """A number as people in Dortmund type it: "1.234,5" and "1234,5" as well as "1234.5".
+
+    Accepted whatever the page language is, so a German decimal comma is never read as a
+    thousands separator on the English page.
+    """
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "").replace("\u00a0", "")
+            if "," in value:
+                value = value.replace(".", "").replace(",", ".")
+        return super().to_python(value)
+
+
 class KPIForm(OrderedItemForm):
     main_fields = ("name", "unit", "target")
 
     name = KPI._meta.get_field("name").formfield()
     unit = KPI._meta.get_field("unit").formfield()
     target = KPI._meta.get_field("target").formfield()
-    target_value = KPI._meta.get_field("target_value").formfield(localize=True)
+    target_value = KPI._meta.get_field("target_value").formfield(
+        form_class=DecimalCommaField, localize=True
+    )
     target_date = KPI._meta.get_field("target_date").formfield(
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -46,23 +65,6 @@ def kpi_initial(kpi: KPI) -> dict:
     return {"id": kpi.pk, **{name: getattr(kpi, name) for name in KPI_FIELDS}}
 
 
-class DecimalCommaField(forms.DecimalField):
-    """A number as people in Dortmund type it: "1.234,5" and "1234,5" as well as "1234.5".
-
-    Accepted whatever the page language is, so a German decimal comma is never read as a
-    thousands separator on the English page.
-    """
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().replace(" ", "").replace("\u00a0", "")
-            if "," in value:
-                value = value.replace(".", "").replace(",", ".")
-        return super().to_python(value)
-
-
 class KPIValueForm(forms.Form):
     """One value of a KPI on a date; a value for a date that has one already corrects it."""
 
@@ -75,6 +77,7 @@ class KPIValueForm(forms.Form):
     )
     value = DecimalCommaField(
         label=KPIValue._meta.get_field("value").verbose_name,
+        localize=True,
         max_digits=16,
         decimal_places=4,
         help_text=_("Mit Komma oder Punkt als Dezimaltrennzeichen, z. B. 12,5."),

@@ -283,3 +283,30 @@ def test_a_kpi_without_values_shows_the_empty_state(client, kpi, committee_membe
     assert "Noch keine Werte erfasst" in block
     assert "<svg" not in block
     assert KPIValue.objects.count() == 0
+
+
+# Target value and date, on the measure's edit page ------------------------------------------
+
+
+def test_editor_sets_target_value_and_date_on_the_edit_page(client, kpi, editor_group_1):
+    from tests.measures.test_views import edit_post_data
+
+    client.force_login(editor_group_1)
+    data = edit_post_data(client, kpi.measure)
+    [index] = [
+        key.split("-")[1]
+        for key, value in data.items()
+        if key.endswith("-id") and key.startswith("kpis-") and str(value) == str(kpi.pk)
+    ]
+    data[f"kpis-{index}-target_value"] = "1.500,5"
+    data[f"kpis-{index}-target_date"] = "2025-12-31"
+    response = client.post(reverse("measures:edit", args=[kpi.measure_id]), data)
+
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    kpi.refresh_from_db()
+    assert (kpi.target_value, kpi.target_date) == (Decimal("1500.5"), date(2025, 12, 31))
+    kpi_value_record(kpi=kpi, date=date(2024, 12, 31), value=Decimal("900"))
+    block = detail(client, kpi)
+    block = block[block.index(f'id="kpi-{kpi.pk}"') :]
+    assert "1.500,5" in block and "31.12.2025" in block
+    assert 'class="kpi-target"' in block
