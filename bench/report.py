@@ -6,7 +6,9 @@ Works in a throwaway SQLite database and media folder (never the development dat
 1. the 25-measure seed report, median of several builds (target: < 3 s);
 2. synthetic programmes of 100/250/500 measures, each built in a fresh child process so that
    its peak resident memory (ru_maxrss, which counts WeasyPrint's C allocations too) is its
-   own (targets for 500: < 60 s, < 1 GiB, time growing no faster than linearly);
+   own (targets for 500: < 60 s, < 1 GiB, time growing no faster than linearly); every KPI
+   has four values, two of them new since a previous report, so the summary page lists them
+   and every KPI gets its trend chart;
 3. the overhead of our data loading and templating over WeasyPrint rendering the same final
    HTML (target: <= 30 %).
 """
@@ -23,6 +25,9 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# KPI values on these dates: two before the previous report, two new since (the summary page
+# lists them, the charts draw all four).
+KPI_VALUE_DATES = ("2019-06-30", "2019-09-30", "2019-12-31", "2020-02-29")
 TARGETS = {"seed_s": 3.0, "large_s": 60.0, "large_mib": 1024.0, "overhead": 0.30}
 
 
@@ -44,14 +49,20 @@ def _timed_build(programme_id: int) -> dict:
     from datetime import date
 
     from masterplan.models import Programme
+    from reports.changes import snapshot_changes
     from reports.rendering import render_report_html, render_report_pdf
     from reports.snapshot import report_snapshot
 
     programme = Programme.objects.get(pk=programme_id)
+    # The previous report's frozen snapshot: stored JSON in real life, so not timed here.
+    previous = report_snapshot(
+        programme=programme, title="Bench", ds_number="1-98", report_date=date(2019, 9, 30)
+    )
     started = time.perf_counter()
     snapshot = report_snapshot(
         programme=programme, title="Bench", ds_number="1-99", report_date=date(2020, 3, 1)
     )
+    snapshot["changes"] = snapshot_changes(previous, snapshot)
     frozen = time.perf_counter()
     html = render_report_html(snapshot)
     templated = time.perf_counter()
@@ -64,6 +75,8 @@ def _timed_build(programme_id: int) -> dict:
         "total_s": finished - started,
         "pages": rendered.page_count,
         "measures": sum(len(group["measures"]) for group in snapshot["groups"]),
+        "changed": len(snapshot["changes"]["measures"]),
+        "charts": html.count('class="kpi-chart"'),
     }
 
 
@@ -148,8 +161,11 @@ def _synthetic_programme(size: int, seed: dict):
     KPI.objects.bulk_create(kpis, batch_size=500)
     KPIValue.objects.bulk_create(
         [
-            KPIValue(kpi=kpi, date=date(2019, 12, 31), value=Decimal(kpi.pk % 97 + 3))
+            KPIValue(
+                kpi=kpi, date=date.fromisoformat(day), value=Decimal(kpi.pk % 97 + 3 + 5 * step)
+            )
             for kpi in KPI.objects.filter(measure__programme=programme)
+            for step, day in enumerate(KPI_VALUE_DATES)
         ],
         batch_size=500,
     )
@@ -208,7 +224,7 @@ def main() -> None:
         print("\nSynthetic programmes, each built in a fresh process:")
         header = (
             f"  {'measures':>8} {'pages':>6} {'snapshot':>9} {'html':>7} {'weasyprint':>11} "
-            f"{'total':>8} {'s/measure':>10} {'peak RSS':>9} {'overhead':>9}"
+            f"{'total':>8} {'s/measure':>10} {'peak RSS':>9} {'overhead':>9} {'charts':>7}"
         )
         print(header)
         results = []
@@ -222,7 +238,8 @@ def main() -> None:
                 f"{figures['snapshot_s']:>8.2f}s {figures['html_s']:>6.2f}s "
                 f"{figures['pdf_s']:>10.2f}s {figures['total_s']:>7.2f}s "
                 f"{figures['total_s'] / figures['measures']:>9.3f}s "
-                f"{figures['maxrss_mib']:>6.0f}MiB {figures['overhead']:>8.1%}"
+                f"{figures['maxrss_mib']:>6.0f}MiB {figures['overhead']:>8.1%} "
+                f"{figures['charts']:>7}"
             )
         largest = results[-1]
         print(f"\nLargest ({largest['measures']} measures):")

@@ -162,3 +162,21 @@ def test_kpi_chart_is_drawn_under_the_kennzahlen_of_its_measure(two_reports):
     # The chart's axis labels and its caption are drawn as text in the PDF.
     assert f"Verlauf: {normalized(kpi.name)}" in text
     assert "30.06.2020" in text and "30.09.2020" in text
+
+
+def test_contents_page_numbers_still_match_with_summary_and_charts(two_reports):
+    second = two_reports[1]
+    pdf = PdfText(Path(second.file.path).read_bytes())
+    legend_page = _legend_page(pdf)
+    summary_page = pdf.page_of(heading_pattern(*SUMMARY.split()), after=legend_page)
+    contents = "\n".join(pdf.pages[: legend_page - 1])
+    (group,) = second.snapshot["groups"]
+    items = [(f"{group['number']}.", f"Maßnahmen der Arbeitsgruppe {group['numeral']}")]
+    items += [(measure["number"], measure["title"]) for measure in group["measures"]]
+    listed, found = {}, {}
+    for number, title in items:
+        entry = re.compile(heading_pattern(number, title).pattern + r"\s*\.{3,}\s*(\d+)")
+        listed[number] = int(entry.search(contents)[1])
+        # The summary lists changed measures by number and title too: look after it.
+        found[number] = pdf.page_of(heading_pattern(number, title), after=summary_page)
+    assert listed == found
