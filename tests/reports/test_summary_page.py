@@ -1,8 +1,10 @@
 """The summary page ("what changed since the last report") and the KPI charts in the PDF."""
 
+import base64
 import re
 from datetime import date
 from decimal import Decimal
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -143,23 +145,36 @@ def test_re_rendering_an_old_report_reads_only_its_snapshot(two_reports):
     assert "Veränderungen je Maßnahme" not in text
 
 
+def _charts(html: str) -> list[tuple[str, str]]:
+    """(SVG, alt text) of every chart image in the report's HTML."""
+    return [
+        (base64.b64decode(source).decode(), unescape(alt))
+        for source, alt in re.findall(
+            r'<img class="kpi-chart" src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]*)">',
+            html,
+        )
+    ]
+
+
 def test_kpi_chart_is_drawn_under_the_kennzahlen_of_its_measure(two_reports):
     *_, kpi = two_reports
     second = two_reports[1]
     html = render_report_html(second.snapshot)
     section = html[html.index(f'id="m-{kpi.measure.number.replace(".", "-")}"') :]
     section = section[: section.index("</article>")]
-    assert section.index("KENNZAHLEN:") < section.index(
-        '<svg xmlns="http://www.w3.org/2000/svg" class="kpi-chart"'
-    )
-    assert "<desc>30.06.2020: 12; 30.09.2020: 27,5; Zielwert 40</desc>" in section
-    assert 'class="kpi-target"' in section
+    assert section.index("KENNZAHLEN:") < section.index('<img class="kpi-chart"')
     # Exactly one chart: the other KPIs of group I have no values.
-    assert html.count('class="kpi-chart"') == 1
+    ((svg, alt),) = _charts(html)
+    assert _charts(section) == [(svg, alt)]
+    unit = f" {kpi.unit}" if kpi.unit else ""
+    values = f"30.06.2020: 12{unit}; 30.09.2020: 27,5{unit}; Zielwert 40{unit}"
+    assert f"<desc>{values}</desc>" in svg
+    assert 'class="kpi-target"' in svg
+    assert alt == f"Verlauf {kpi.name}: {values}"
     pdf = PdfText(render_report_pdf(html).content)
-    pages = pdf.page_of(heading_pattern(kpi.measure.number, kpi.measure.title), after=3)
-    text = normalized(" ".join(pdf.pages[pages - 1 : pages + 1]))
-    # The chart's axis labels and its caption are drawn as text in the PDF.
+    start = pdf.page_of(heading_pattern(kpi.measure.number, kpi.measure.title), after=3)
+    text = normalized(" ".join(pdf.pages[start - 1 : start + 1]))
+    # The caption, and the chart's axis labels drawn as text by WeasyPrint.
     assert f"Verlauf: {normalized(kpi.name)}" in text
     assert "30.06.2020" in text and "30.09.2020" in text
 
