@@ -6,9 +6,9 @@ Works in a throwaway SQLite database and media folder (never the development dat
 1. the 25-measure seed report, median of several builds (target: < 3 s);
 2. synthetic programmes of 100/250/500 measures, each built in a fresh child process so that
    its peak resident memory (ru_maxrss, which counts WeasyPrint's C allocations too) is its
-   own (targets for 500: < 60 s, < 1 GiB, time growing no faster than linearly); every KPI
-   has four values, two of them new since a previous report, so the summary page lists them
-   and every KPI gets its trend chart;
+   own (targets for 500: < 60 s, < 1 GiB, time growing no faster than linearly); every other
+   KPI has four values, two of them new since a previous report, so the summary page lists
+   them and those KPIs get their trend charts;
 3. the overhead of our data loading and templating over WeasyPrint rendering the same final
    HTML (target: <= 30 %).
 """
@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# KPI values on these dates: two before the previous report, two new since (the summary page
-# lists them, the charts draw all four).
+# Every other KPI has values on these dates: two before the previous report, two new since
+# (the summary page lists them, the charts draw all four).
 KPI_VALUE_DATES = ("2019-06-30", "2019-09-30", "2019-12-31", "2020-02-29")
 TARGETS = {"seed_s": 3.0, "large_s": 60.0, "large_mib": 1024.0, "overhead": 0.30}
 
@@ -164,7 +164,10 @@ def _synthetic_programme(size: int, seed: dict):
             KPIValue(
                 kpi=kpi, date=date.fromisoformat(day), value=Decimal(kpi.pk % 97 + 3 + 5 * step)
             )
-            for kpi in KPI.objects.filter(measure__programme=programme)
+            for index, kpi in enumerate(
+                KPI.objects.filter(measure__programme=programme).order_by("id")
+            )
+            if index % 2 == 0  # some KPIs are measured, others not yet
             for step, day in enumerate(KPI_VALUE_DATES)
         ],
         batch_size=500,
