@@ -8,6 +8,7 @@ The German column names here are the headers of every export and of the import t
 from import_export import fields, resources
 
 from .models import Goal, Measure
+from .services import MEASURE_FIELDS
 
 
 def _native(value):
@@ -51,21 +52,7 @@ class MeasureResource(resources.ModelResource):
 
     class Meta:
         model = Measure
-        fields = (
-            "number",
-            "working_group",
-            "title",
-            "description",
-            "status",
-            "responsible_units",
-            "cost_rating",
-            "personnel_rating",
-            "timeframe_rating",
-            "quick_win",
-            "cost_estimate",
-            "personnel_estimate",
-            "duration_estimate",
-        )
+        fields = MEASURE_FIELDS
         import_id_fields = ("number",)
 
     def get_queryset(self):

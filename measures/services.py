@@ -156,16 +156,9 @@ def _list_diff(old_items: list[dict], new_items: list[dict]) -> list[dict]:
     return changes
 
 
-def _record(
-    *,
-    measure: Measure,
-    action: str,
-    source: str,
-    by,
-    diff: dict,
-    state: dict,
-) -> ChangeRecord:
-    return ChangeRecord.objects.create(
+def _change_record(*, measure: Measure, action: str, source: str, by, diff: dict, state: dict):
+    """An unsaved history entry of the measure at its current version."""
+    return ChangeRecord(
         measure=measure,
         measure_version=measure.version,
         object_type="measure",
@@ -176,6 +169,14 @@ def _record(
         state=state,
         changed_by=by if getattr(by, "is_authenticated", False) else None,
     )
+
+
+def _record(*, measure: Measure, action: str, source: str, by, diff: dict, state: dict):
+    record = _change_record(
+        measure=measure, action=action, source=source, by=by, diff=diff, state=state
+    )
+    record.save()
+    return record
 
 
 def apply_estimates(measure: Measure) -> None:
@@ -496,20 +497,16 @@ def measures_apply_bulk(
 
     created_ids = [measure.pk for measure in new_measures]
     after = measure_states(measure_ids=[*before, *created_ids])
-    author = by if getattr(by, "is_authenticated", False) else None
     records = []
     for measure in new_measures:
         records.append(
-            ChangeRecord(
+            _change_record(
                 measure=measure,
-                measure_version=measure.version,
-                object_type="measure",
-                object_label=str(measure)[:300],
                 action=ChangeRecord.Action.CREATED,
                 source=source,
+                by=by,
                 diff={},
                 state=after[measure.pk],
-                changed_by=author,
             )
         )
     changed = []
@@ -523,16 +520,13 @@ def measures_apply_bulk(
         measure.updated_at = now
         changed.append(measure)
         records.append(
-            ChangeRecord(
+            _change_record(
                 measure=measure,
-                measure_version=measure.version,
-                object_type="measure",
-                object_label=str(measure)[:300],
                 action=ChangeRecord.Action.UPDATED,
                 source=source,
+                by=by,
                 diff=diff,
                 state=after[pk],
-                changed_by=author,
             )
         )
     if changed:
