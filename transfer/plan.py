@@ -301,28 +301,32 @@ def _plan_goals(rows, existing, by_id, file_numbers, plan: Plan) -> None:
             if item["target"] == current.target:
                 item["target_date"] = current.target_date
                 item["target_open_ended"] = current.target_open_ended
-            diff = {
-                headers[key]: [display(getattr(current, key)), display(item[key])]
-                for key in GOAL_KEYS
-                if getattr(current, key) != item[key]
-            }
             items.append(item)
-            if diff:
-                counts[UPDATE] += 1
-                changes += 1
-                plan.note_item(
-                    "goals",
-                    number,
-                    {"action": "changed", "label": _label(item["text"]), "fields": diff},
-                )
-            else:
-                counts[UNCHANGED] += 1
+            changes += _note_update(
+                plan, GOALS, number, _label(item["text"]), current, item, GOAL_KEYS, headers
+            )
         for goal in leftover.values():
             counts[DELETE] += 1
             changes += 1
             plan.note_item("goals", number, {"action": "removed", "label": _label(goal.text)})
         if changes:
             plan.goals[number] = items
+
+
+def _note_update(plan: Plan, kind, number, label, current, item, keys, headers) -> int:
+    """Counts a goal or KPI row as updated (noting its field diff) or unchanged; returns 1 if
+    it changes anything."""
+    diff = {
+        headers[key]: [display(getattr(current, key)), display(item[key])]
+        for key in keys
+        if getattr(current, key) != item[key]
+    }
+    if not diff:
+        plan.counts[kind][UNCHANGED] += 1
+        return 0
+    plan.counts[kind][UPDATE] += 1
+    plan.note_item(kind, number, {"action": "changed", "label": label, "fields": diff})
+    return 1
 
 
 def _plan_kpis(rows, existing, by_id, file_numbers, plan: Plan) -> dict[str, set[str]]:
@@ -359,21 +363,9 @@ def _plan_kpis(rows, existing, by_id, file_numbers, plan: Plan) -> dict[str, set
                 continue
             item["id"] = current.pk
             items.append(item)
-            diff = {
-                headers[key]: [display(getattr(current, key)), display(item[key])]
-                for key in KPI_KEYS
-                if getattr(current, key) != item[key]
-            }
-            if diff:
-                counts[UPDATE] += 1
-                changes += 1
-                plan.note_item(
-                    "kpis",
-                    number,
-                    {"action": "changed", "label": _label(item["name"]), "fields": diff},
-                )
-            else:
-                counts[UNCHANGED] += 1
+            changes += _note_update(
+                plan, KPIS, number, _label(item["name"]), current, item, KPI_KEYS, headers
+            )
         for kpi in leftover.values():
             counts[DELETE] += 1
             changes += 1
