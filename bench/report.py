@@ -92,7 +92,8 @@ def _synthetic_programme(size: int, seed: dict):
     from decimal import Decimal
 
     from kpis.models import KPI, KPIValue
-    from masterplan.models import Programme, RatingLevel, RatingScale, WorkingGroup
+    from masterplan.models import Programme, WorkingGroup
+    from masterplan.services import legend_create
     from measures.models import Goal, Measure
 
     programme = Programme.objects.create(
@@ -100,24 +101,7 @@ def _synthetic_programme(size: int, seed: dict):
         organisation="Bench",
         numbering_note=seed["programme"]["numbering_note"],
     )
-    for order, scale in enumerate(seed["legend"], start=1):
-        created = RatingScale.objects.create(
-            programme=programme,
-            kind=scale["kind"],
-            label=scale["label"],
-            note=scale["note"],
-            order=order,
-        )
-        RatingLevel.objects.bulk_create(
-            RatingLevel(
-                scale=created,
-                level=level["level"],
-                definition=level["definition"],
-                upper_bound=None if level["upper_bound"] is None else Decimal(level["upper_bound"]),
-                order=position,
-            )
-            for position, level in enumerate(scale["levels"], start=1)
-        )
+    legend_create(programme=programme, legend=seed["legend"])
     templates = [m for group in seed["working_groups"] for m in group["measures"]]
     groups = [
         WorkingGroup.objects.create(

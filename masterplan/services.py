@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from .models import Programme, RatingKind, RatingScale
+from .models import Programme, RatingKind, RatingLevel, RatingScale
 
 ESTIMATE_FIELD_BY_KIND = {
     RatingKind.COST: "cost_estimate",
@@ -33,3 +33,28 @@ def rating_levels_from_estimates(
             continue
         derived[kind] = scale.level_for(Decimal(estimate))
     return derived
+
+
+def legend_create(*, programme: Programme, legend: list[dict]) -> None:
+    """Create the programme's legend from plain data, as in fixtures/masterplan_seed.json:
+    a list of scales (kind, label, note) each with ordered levels (level, definition,
+    upper_bound as a string or None, upper_inclusive)."""
+    for order, scale_data in enumerate(legend, start=1):
+        scale = RatingScale.objects.create(
+            programme=programme,
+            kind=scale_data["kind"],
+            label=scale_data["label"],
+            note=scale_data["note"],
+            order=order,
+        )
+        RatingLevel.objects.bulk_create(
+            RatingLevel(
+                scale=scale,
+                level=level["level"],
+                definition=level["definition"],
+                upper_bound=None if level["upper_bound"] is None else Decimal(level["upper_bound"]),
+                upper_inclusive=level["upper_inclusive"],
+                order=position,
+            )
+            for position, level in enumerate(scale_data["levels"], start=1)
+        )

@@ -1,14 +1,14 @@
 """Loading the seed masterplan (fixtures/masterplan_seed.json) through the normal services."""
 
 import json
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 
 from kpis.services import kpis_replace
-from masterplan.models import Programme, RatingLevel, RatingScale, WorkingGroup
+from masterplan.models import Programme, WorkingGroup
+from masterplan.services import legend_create
 from measures.models import ChangeRecord
 from measures.services import measure_create
 
@@ -30,25 +30,7 @@ def programme_load_seed(*, path: Path = SEED_PATH, by=None) -> Programme:
     if Programme.objects.filter(name=seed["programme"]["name"]).exists():
         raise SeedAlreadyLoaded(seed["programme"]["name"])
     programme = Programme.objects.create(**seed["programme"])
-    for order, scale_data in enumerate(seed["legend"], start=1):
-        scale = RatingScale.objects.create(
-            programme=programme,
-            kind=scale_data["kind"],
-            label=scale_data["label"],
-            note=scale_data["note"],
-            order=order,
-        )
-        RatingLevel.objects.bulk_create(
-            RatingLevel(
-                scale=scale,
-                level=level["level"],
-                definition=level["definition"],
-                upper_bound=None if level["upper_bound"] is None else Decimal(level["upper_bound"]),
-                upper_inclusive=level["upper_inclusive"],
-                order=position,
-            )
-            for position, level in enumerate(scale_data["levels"], start=1)
-        )
+    legend_create(programme=programme, legend=seed["legend"])
     for group_data in seed["working_groups"]:
         group = WorkingGroup.objects.create(
             programme=programme,
