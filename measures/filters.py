@@ -12,8 +12,15 @@ from .models import Goal, Measure, MeasureStatus
 NOT_RATED = "keine"
 
 
-def _rating_choices(choices) -> list[tuple[str, str]]:
-    return [*choices, (NOT_RATED, _("nicht bewertet"))]
+def _rating_filter(label, field_name: str, choices) -> django_filters.ChoiceFilter:
+    """A filter on one rating, with "nicht bewertet" (blank) as a choice of its own."""
+    return django_filters.ChoiceFilter(
+        label=label,
+        field_name=field_name,
+        choices=[*choices, (NOT_RATED, _("nicht bewertet"))],
+        method="filter_rating",
+        empty_label=_("alle"),
+    )
 
 
 def _rank(field: str, values) -> Case:
@@ -72,34 +79,10 @@ class MeasureFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=MeasureStatus.choices, empty_label=_("alle")
     )
-    cost = django_filters.ChoiceFilter(
-        label=_("Kosten"),
-        field_name="cost_rating",
-        choices=_rating_choices(Level.choices),
-        method="filter_rating",
-        empty_label=_("alle"),
-    )
-    personnel = django_filters.ChoiceFilter(
-        label=_("Personal"),
-        field_name="personnel_rating",
-        choices=_rating_choices(Level.choices),
-        method="filter_rating",
-        empty_label=_("alle"),
-    )
-    timeframe = django_filters.ChoiceFilter(
-        label=_("Zeitraum"),
-        field_name="timeframe_rating",
-        choices=_rating_choices(Timeframe.choices),
-        method="filter_rating",
-        empty_label=_("alle"),
-    )
-    quickwin = django_filters.ChoiceFilter(
-        label=_("Quickwin-Potential"),
-        field_name="quick_win",
-        choices=_rating_choices(QuickWin.choices),
-        method="filter_rating",
-        empty_label=_("alle"),
-    )
+    cost = _rating_filter(_("Kosten"), "cost_rating", Level.choices)
+    personnel = _rating_filter(_("Personal"), "personnel_rating", Level.choices)
+    timeframe = _rating_filter(_("Zeitraum"), "timeframe_rating", Timeframe.choices)
+    quickwin = _rating_filter(_("Quickwin-Potential"), "quick_win", QuickWin.choices)
     is_quickwin = django_filters.ChoiceFilter(
         label=_("Quickwin"),
         choices=[("ja", _("ja (ja oder teilweise)")), ("nein", _("nein"))],
