@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from masterplan.models import Programme
-from measures.models import Goal, GoalStatus, Measure
+from measures.models import Goal, Measure
 
 from .models import KPI
 
@@ -39,9 +39,7 @@ def stale_items_by_editor(*, programme: Programme, since: date | None) -> list[E
             "working_group__editors",
             Prefetch(
                 "goals",
-                queryset=Goal.objects.filter(updated_at__lt=since_start).exclude(
-                    status__in=[GoalStatus.REACHED, GoalStatus.DROPPED]
-                ),
+                queryset=Goal.objects.not_closed().filter(updated_at__lt=since_start),
                 to_attr="stale_goals",
             ),
             Prefetch(

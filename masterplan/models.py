@@ -39,6 +39,14 @@ LEVEL_CHOICES_BY_KIND: dict[str, type[models.TextChoices]] = {
 }
 
 
+class ProgrammeQuerySet(models.QuerySet):
+    def current(self) -> "Programme | None":
+        """The programme the pages show, and the one the report form, the export page and the
+        import form take. Sachstand runs one programme per installation; should a second one
+        exist, this stays the one created first (not the first by name)."""
+        return self.order_by("pk").first()
+
+
 class Programme(models.Model):
     name = models.CharField(_("Name"), max_length=200, unique=True)
     organisation = models.CharField(_("Organisation"), max_length=200, blank=True)
@@ -53,6 +61,8 @@ class Programme(models.Model):
         blank=True,
         help_text=_("Vor diesem Termin werden die Bearbeiter*innen an fehlende Angaben erinnert."),
     )
+
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Programm")

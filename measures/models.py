@@ -29,11 +29,6 @@ class MeasureQuerySet(models.QuerySet):
     def quick_wins(self):
         return self.filter(quick_win__in=[QuickWin.YES, QuickWin.PARTLY])
 
-    def editable_by(self, user):
-        if user.is_superuser:
-            return self
-        return self.filter(working_group__editors=user)
-
 
 class Measure(models.Model):
     programme = models.ForeignKey(
@@ -157,16 +152,25 @@ class GoalStatus(models.TextChoices):
     DELAYED = "verzoegert", _("verzögert")
     DROPPED = "entfallen", _("entfallen")
 
+    @classmethod
+    def closed(cls) -> tuple["GoalStatus", ...]:
+        """A goal in one of these needs no more work: it is never overdue and never reminded of.
+        Every other status ("offen", "in Arbeit", "verzögert") counts as not closed."""
+        return (cls.REACHED, cls.DROPPED)
+
 
 class GoalQuerySet(models.QuerySet):
+    def not_closed(self):
+        return self.exclude(status__in=GoalStatus.closed())
+
     def overdue(self, today):
-        return self.filter(target_date__lt=today).exclude(
-            status__in=[GoalStatus.REACHED, GoalStatus.DROPPED]
-        )
+        """The goals `Goal.is_overdue(today)` is true for, as one query."""
+        return self.not_closed().filter(target_date__lt=today, target_open_ended=False)
 
     def due_between(self, start, end):
-        return self.filter(target_date__gte=start, target_date__lte=end).exclude(
-            status__in=[GoalStatus.REACHED, GoalStatus.DROPPED]
+        """Not closed goals with an end date from `start` to `end`; "ab 2021" has none."""
+        return self.not_closed().filter(
+            target_date__gte=start, target_date__lte=end, target_open_ended=False
         )
 
 
@@ -216,11 +220,14 @@ class Goal(models.Model):
         return self.text
 
     def is_overdue(self, today) -> bool:
+        """Past its target date (due today is not late yet) and not closed. An open-ended goal
+        ("ab 2021", "2021 ff.") and one whose target could not be read are never overdue.
+        `Goal.objects.overdue(today)` is the same rule as a query."""
         return (
             self.target_date is not None
             and not self.target_open_ended
             and self.target_date < today
-            and self.status not in (GoalStatus.REACHED, GoalStatus.DROPPED)
+            and self.status not in GoalStatus.closed()
         )
 
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -17,20 +17,7 @@ from .pageparts import page_parts
 
 DUE_SOON_DAYS = 90
 GOALS_SHOWN = 25  # per list on the overview; the rest is counted
-OPEN_GOAL_STATUSES = [GoalStatus.REACHED, GoalStatus.DROPPED]
 QUICK_WIN_VALUES = (QuickWin.YES, QuickWin.PARTLY)
-
-
-def current_programme() -> Programme | None:
-    """The programme the pages show. Sachstand runs one programme per installation."""
-    return Programme.objects.order_by("pk").first()
-
-
-def _overdue_goal_filter(today: date, prefix: str = "") -> Q:
-    # The same rule as Goal.is_overdue: open-ended goals ("ab 2021") are never overdue.
-    return Q(**{f"{prefix}target_date__lt": today, f"{prefix}target_open_ended": False}) & ~Q(
-        **{f"{prefix}status__in": OPEN_GOAL_STATUSES}
-    )
 
 
 LIST_FIELDS = (
@@ -55,7 +42,8 @@ def measure_list_queryset():
 def overdue_goal_counts(*, measure_ids: list[int], today: date) -> dict[int, int]:
     """Overdue goals per measure, for one page of the list (one query)."""
     rows = (
-        Goal.objects.filter(_overdue_goal_filter(today), measure_id__in=measure_ids)
+        Goal.objects.overdue(today)
+        .filter(measure_id__in=measure_ids)
         .values("measure_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -118,7 +106,7 @@ class Overview:
 
 
 def overview(*, today: date, due_days: int = DUE_SOON_DAYS) -> Overview:
-    programme = current_programme()
+    programme = Programme.objects.current()
     statuses = list(MeasureStatus.choices)
     if programme is None:
         return Overview(None, statuses, [], [], 0, [], [], [], [])
@@ -150,9 +138,9 @@ def overview(*, today: date, due_days: int = DUE_SOON_DAYS) -> Overview:
 
     goals = Goal.objects.filter(measure__programme=programme).select_related("measure")
     due_until = today + timedelta(days=due_days)
-    due = goals.due_between(today, due_until).filter(target_open_ended=False)
+    due = goals.due_between(today, due_until)
     due = due.order_by("target_date", "measure__number_major", "measure__number_minor")
-    overdue = goals.filter(_overdue_goal_filter(today)).order_by(
+    overdue = goals.overdue(today).order_by(
         "target_date", "measure__number_major", "measure__number_minor", "order"
     )
     due_goals, overdue_goals = list(due[:GOALS_SHOWN]), list(overdue[:GOALS_SHOWN])

@@ -15,6 +15,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from masterplan.models import Programme
+
 from .filters import SORT_LABELS, MeasureFilter
 from .forms import GoalFormSet, MeasureForm, error_summary, formset_with_added_row, goal_initial
 from .models import ChangeRecord, Measure
@@ -26,7 +28,6 @@ from .permissions import (
     editable_working_group_ids,
 )
 from .selectors import (
-    current_programme,
     describe_records,
     measure_history,
     measure_legend,
@@ -278,7 +279,7 @@ def measure_edit(request, pk: int):
 def measure_new(request):
     if not can_create_measure(request.user):
         raise PermissionDenied(_("Nur Administrator*innen legen Maßnahmen an."))
-    programme = current_programme()
+    programme = Programme.objects.current()
     if programme is None:
         raise PermissionDenied(_("Es ist noch kein Programm angelegt."))
     measure = Measure(programme=programme)

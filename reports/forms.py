@@ -52,7 +52,7 @@ class ReportRequestForm(forms.Form):
             for group in programme.working_groups.order_by("number")
         ]
         self.fields["report_date"].initial = timezone.localdate()
-        previous = programme.reports.exclude(ds_number="").first()
+        previous = StatusReport.objects.latest_done(programme)
         if previous:
             self.fields["ds_number"].initial = previous.ds_number
 

@@ -17,6 +17,22 @@ class PdfVariant(models.TextChoices):
     PDF_A = "pdf/a-3b", _("Archiv (PDF/A-3b)")
 
 
+class StatusReportQuerySet(models.QuerySet):
+    def latest_done(self, programme: Programme) -> "StatusReport | None":
+        """The last report of a programme, wherever Sachstand speaks of it: the done report
+        (with its frozen snapshot) that finished last. A new report compares with it, the
+        overview shows what changed since it, reminders count from its report date, and the
+        report form and `build_report` offer its DS number. Latest by when it finished, not by
+        its report date: its snapshot is then the newest frozen data, even if a report was
+        dated back. Queued, building and failed reports never count."""
+        return (
+            self.filter(programme=programme, state=ReportState.DONE)
+            .exclude(snapshot=None)
+            .order_by("-finished_at", "-id")
+            .first()
+        )
+
+
 class StatusReport(models.Model):
     """A Sachstandsbericht: the frozen data (snapshot) and the PDF built from it."""
 
@@ -71,6 +87,8 @@ class StatusReport(models.Model):
         editable=False,
         help_text=_("Dauer der Schritte der letzten Erstellung in Sekunden."),
     )
+
+    objects = StatusReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Sachstandsbericht")

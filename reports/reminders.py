@@ -13,16 +13,12 @@ from django.utils import timezone
 from kpis.reminders import reminders_send
 from masterplan.models import Programme
 
-from .models import ReportState, StatusReport
+from .models import StatusReport
 
 
 def last_report_date(*, programme: Programme) -> date | None:
-    return (
-        StatusReport.objects.filter(programme=programme, state=ReportState.DONE)
-        .order_by("-report_date")
-        .values_list("report_date", flat=True)
-        .first()
-    )
+    report = StatusReport.objects.latest_done(programme)
+    return report.report_date if report else None
 
 
 def reminders_send_due(*, today: date) -> dict[str, int]:

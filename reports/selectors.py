@@ -7,18 +7,8 @@ from masterplan.models import Programme
 from measures.models import Measure
 
 from .changes import snapshot_changes
-from .models import ReportState, StatusReport
+from .models import StatusReport
 from .snapshot import report_snapshot
-
-
-def latest_done_report(*, programme: Programme) -> StatusReport | None:
-    """The report a new one would be compared with (the same choice as `report_request`)."""
-    return (
-        StatusReport.objects.filter(programme=programme, state=ReportState.DONE)
-        .exclude(snapshot=None)
-        .order_by("-finished_at", "-id")
-        .first()
-    )
 
 
 @dataclass(frozen=True)
@@ -31,7 +21,7 @@ class LiveChanges:
 def changes_since_last_report(*, programme: Programme, today: date) -> LiveChanges:
     """The programme now (a live snapshot, goals judged overdue as of `today`) compared with the
     latest done report's frozen snapshot; `changes` is None while no report is done."""
-    report = latest_done_report(programme=programme)
+    report = StatusReport.objects.latest_done(programme)
     if report is None:
         return LiveChanges(report=None, changes=None, measure_ids={})
     live = report_snapshot(programme=programme, title="", ds_number="", report_date=today)

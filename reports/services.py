@@ -23,7 +23,7 @@ from masterplan.models import Programme
 
 from .changes import snapshot_changes
 from .models import PdfVariant, ReportState, StatusReport
-from .rendering import RenderedPdf, render_report_html, render_report_pdf
+from .rendering import render_report_html, render_report_pdf
 from .snapshot import report_snapshot
 
 logger = logging.getLogger(__name__)
@@ -71,11 +71,7 @@ def report_request(
             }
         )
     with transaction.atomic():
-        previous = (
-            StatusReport.objects.filter(programme=programme, state=ReportState.DONE)
-            .order_by("-finished_at", "-id")
-            .first()
-        )
+        previous = StatusReport.objects.latest_done(programme)
         report = StatusReport(
             programme=programme,
             title=title,
@@ -134,11 +130,6 @@ def report_freeze(*, report: StatusReport) -> dict:
         report.snapshot = snapshot
         report.save(update_fields=["snapshot"])
     return report.snapshot
-
-
-def report_render(*, snapshot: dict, pdf_variant: str = "") -> RenderedPdf:
-    """Snapshot → PDF, touching neither database nor disk (apart from static files)."""
-    return render_report_pdf(render_report_html(snapshot), pdf_variant=pdf_variant)
 
 
 def write_atomically(*, relative_name: str, content: bytes) -> str:

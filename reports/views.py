@@ -37,7 +37,7 @@ def report_list(request):
 
 def report_create(request):
     _require_builder(request.user)
-    programme = Programme.objects.order_by("pk").first()
+    programme = Programme.objects.current()
     if programme is None:
         raise Http404(_("Es gibt noch kein Programm."))
     form = ReportRequestForm(request.POST or None, programme=programme)
@@ -101,7 +101,7 @@ def report_download(request, pk: int):
 def changes_since_last(request):
     """What moved since the latest done report: a fragment the overview loads with htmx, or a
     page of its own for a plain link (or a browser without JavaScript)."""
-    programme = Programme.objects.order_by("pk").first()
+    programme = Programme.objects.current()
     live = (
         changes_since_last_report(programme=programme, today=timezone.localdate())
         if programme

@@ -17,9 +17,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from kpis.models import KPI, KPIValue
 from masterplan.models import Level, Programme, QuickWin, Timeframe
-from measures.models import Goal, GoalStatus, Measure, MeasureStatus
+from measures.models import GoalStatus, MeasureStatus
 
 from .workbook import (
     GOALS,
@@ -156,12 +155,3 @@ def template_workbook(*, programme: Programme) -> bytes:
         for kind in KINDS
     }
     return write_workbook(datasets=datasets, programme=programme)
-
-
-def counts(programme: Programme) -> dict[str, int]:
-    return {
-        MEASURES: Measure.objects.filter(programme=programme).count(),
-        GOALS: Goal.objects.filter(measure__programme=programme).count(),
-        KPIS: KPI.objects.filter(measure__programme=programme).count(),
-        VALUES: KPIValue.objects.filter(kpi__measure__programme=programme).count(),
-    }

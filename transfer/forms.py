@@ -18,9 +18,8 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        programmes = list(Programme.objects.all()[:2])
-        if len(programmes) == 1:
-            self.fields["programme"].initial = programmes[0]
+        self.fields["programme"].initial = Programme.objects.current()
+        if Programme.objects.count() == 1:
             self.fields["programme"].widget = forms.HiddenInput()
 
     def clean_file(self):

@@ -38,7 +38,7 @@ def _programme(request) -> Programme:
     programmes = Programme.objects.all()
     if request.GET.get("programm"):
         return get_object_or_404(programmes, pk=request.GET["programm"])
-    programme = programmes.first()
+    programme = Programme.objects.current()
     if programme is None:
         raise Http404(_("Es gibt noch kein Programm."))
     return programme
@@ -56,7 +56,7 @@ def _file_stem(programme: Programme) -> str:
 
 @require_GET
 def index(request):
-    programme = Programme.objects.first()
+    programme = Programme.objects.current()
     context = {
         "programme": programme,
         "csv_kinds": [(kind, SHEET_NAMES[kind][0]) for kind in KINDS],
@@ -86,7 +86,7 @@ def import_upload(request):
         else:
             return redirect("transfer:run", pk=run.pk)
     context = {
-        "programme": Programme.objects.first(),
+        "programme": Programme.objects.current(),
         "csv_kinds": [(kind, SHEET_NAMES[kind][0]) for kind in KINDS],
         "can_import": True,
         "form": form,

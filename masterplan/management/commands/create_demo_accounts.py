@@ -8,7 +8,7 @@ class Command(BaseCommand):
     help = "Create the demo accounts admin, editor1, editor2 and committee (password: demo)."
 
     def handle(self, *args, **options):
-        programme = Programme.objects.order_by("pk").first()
+        programme = Programme.objects.current()
         if programme is None:
             raise CommandError("No programme yet: run `manage.py load_seed` first.")
         users = demo_accounts_create(programme=programme)

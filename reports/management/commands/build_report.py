@@ -121,11 +121,7 @@ class Command(BaseCommand):
         return numbers
 
     def _previous_ds_number(self, programme: Programme) -> str:
-        previous = (
-            StatusReport.objects.filter(programme=programme, state=ReportState.DONE)
-            .order_by("-finished_at", "-id")
-            .first()
-        )
+        previous = StatusReport.objects.latest_done(programme)
         if previous is None:
             raise CommandError("--ds-number is needed: there is no earlier report to take it from.")
         return previous.ds_number
