@@ -15,6 +15,23 @@ measure_number_validator = RegexValidator(
 _dot = StrIndex("number", models.Value("."))
 
 
+def group_number_of(number: str) -> int | None:
+    """The group-prefix rule of a measure number: "2.3" belongs to working group 2 (II).
+    None for text that is no measure number yet (`measure_number_validator` says why)."""
+    major, dot, _minor = number.partition(".")
+    return int(major) if dot and major.isdigit() else None
+
+
+def group_prefix_error(number: str, group: WorkingGroup) -> str:
+    """The message if `number` does not start with its working group's number, else ""."""
+    prefix = group_number_of(number)
+    if prefix is None or prefix == group.number:
+        return ""
+    return _(
+        "Maßnahmen der Arbeitsgruppe %(numeral)s beginnen mit „%(number)s.“ (hier %(value)s)."
+    ) % {"numeral": group.numeral, "number": group.number, "value": number}
+
+
 class MeasureStatus(models.TextChoices):
     PLANNED = "geplant", _("geplant")
     IN_PROGRESS = "in_umsetzung", _("in Umsetzung")

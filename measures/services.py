@@ -22,7 +22,7 @@ from masterplan.services import (
     rating_levels_from_estimates,
 )
 
-from .models import ChangeRecord, Goal, Measure
+from .models import ChangeRecord, Goal, Measure, group_prefix_error
 from .targets import read_target
 
 MEASURE_FIELDS = (
@@ -195,13 +195,8 @@ def validate_working_group(measure: Measure) -> None:
     errors = {}
     if measure.working_group.programme_id != measure.programme_id:
         errors["working_group"] = "Die Arbeitsgruppe gehört zu einem anderen Programm."
-    elif measure.number and "." in measure.number:
-        group_number = measure.number.split(".", 1)[0]
-        if group_number != str(measure.working_group.number):
-            errors["number"] = (
-                f"Maßnahmen der Arbeitsgruppe {measure.working_group.numeral} "
-                f"beginnen mit „{measure.working_group.number}.“."
-            )
+    elif message := group_prefix_error(measure.number, measure.working_group):
+        errors["number"] = message
     if errors:
         raise ValidationError(errors)
 

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 
 from kpis.models import KPI, KPIValue
 from masterplan.models import LEVEL_CHOICES_BY_KIND, Programme, RatingKind, RatingScale
-from measures.models import Goal, GoalStatus, Measure, MeasureStatus
+from measures.models import Goal, Measure
 
 SNAPSHOT_VERSION = 1
 
@@ -71,9 +71,7 @@ def _goal(goal: Goal, today: date) -> dict:
         "target_date": goal.target_date.isoformat() if goal.target_date else None,
         "target_open_ended": goal.target_open_ended,
         "status": goal.status,
-        "status_label": str(GoalStatus(goal.status).label)
-        if goal.status in GoalStatus.values
-        else goal.status,
+        "status_label": goal.get_status_display(),
         "progress_note": goal.progress_note,
         "overdue": goal.is_overdue(today),
     }
@@ -105,16 +103,14 @@ def _measure(measure: Measure, legend_labels: dict[str, str], today: date) -> di
         "title": measure.title,
         "description": measure.description,
         "status": measure.status,
-        "status_label": str(MeasureStatus(measure.status).label)
-        if measure.status in MeasureStatus.values
-        else measure.status,
+        "status_label": measure.get_status_display(),
         "responsible_units": measure.responsible_units,
         "ratings": [
             {
                 "kind": kind,
                 "label": legend_labels.get(kind) or str(kind.label),
                 "level": getattr(measure, field),
-                "level_label": _level_label(kind, getattr(measure, field)),
+                "level_label": getattr(measure, f"get_{field}_display")(),
             }
             for kind, field in RATING_FIELD_BY_KIND.items()
         ],

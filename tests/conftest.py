@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import connection
+from django.urls import reverse
 
 from masterplan.celery import app as celery_app
 from masterplan.roles import STEERING_COMMITTEE_GROUP
@@ -64,6 +65,38 @@ def committee_member(db):
     user = User.objects.create_user("lena", "lena@example.org", "pw")
     user.groups.add(Group.objects.get_or_create(name=STEERING_COMMITTEE_GROUP)[0])
     return user
+
+
+# The permission matrices (tests/<app>/test_permissions.py) walk every page for each persona:
+# admin (alice), editor of group I (erika), editor of group II (emil), steering committee
+# (lena), anonymous. Expected outcomes: a status code, or LOGIN for a redirect to the login.
+PERSONAS = ["admin", "editor_1", "editor_2", "committee", "anonymous"]
+LOGIN = "login"
+OK, FORBIDDEN, SAVED = 200, 403, 302
+
+
+@pytest.fixture
+def personas(admin_user, editor_group_1, editor_group_2, committee_member):
+    return {
+        "admin": admin_user,
+        "editor_1": editor_group_1,
+        "editor_2": editor_group_2,
+        "committee": committee_member,
+        "anonymous": None,
+    }
+
+
+def login_as(client, personas, persona):
+    if personas[persona] is not None:
+        client.force_login(personas[persona])
+
+
+def assert_outcome(response, expected):
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == expected, response.content[:500]
 
 
 def _database_url_of_test_database() -> str:

@@ -24,7 +24,15 @@ from django.utils.translation import gettext as _
 from kpis.models import KPI, KPIValue
 from kpis.resources import KPIResource, KPIValueResource
 from masterplan.models import Level, QuickWin, Timeframe
-from measures.models import MEASURE_NUMBER_PATTERN, Goal, GoalStatus, Measure, MeasureStatus
+from measures.models import (
+    MEASURE_NUMBER_PATTERN,
+    Goal,
+    GoalStatus,
+    Measure,
+    MeasureStatus,
+    group_number_of,
+    group_prefix_error,
+)
 from measures.resources import GoalResource, MeasureResource
 
 MEASURES, GOALS, KPIS, VALUES = "measures", "goals", "kpis", "values"
@@ -700,7 +708,7 @@ def read_rows(*, sheets: list[Sheet], groups) -> Rows:
 def _resolve_group(row, lookup, groups_by_number, group_list, sheet, errors) -> bool:
     """Working group from its column or, when blank, from the number ("2.3" → II)."""
     written = row.get("working_group", "")
-    prefix = int(row["number"].split(".", 1)[0])
+    prefix = group_number_of(row["number"])
     column = sheet.columns.get("working_group", sheet.columns["number"])
     if written:
         group = lookup.get(_norm(written))
@@ -728,19 +736,8 @@ def _resolve_group(row, lookup, groups_by_number, group_list, sheet, errors) -> 
                 )
             )
             return False
-    if group.number != prefix:
-        errors.append(
-            RowError(
-                _(
-                    "Maßnahmen der Arbeitsgruppe %(numeral)s beginnen mit „%(number)s.“ "
-                    "(hier %(value)s)."
-                )
-                % {"numeral": group.numeral, "number": group.number, "value": row["number"]},
-                sheet.title,
-                row["_row"],
-                sheet.columns["number"],
-            )
-        )
+    if message := group_prefix_error(row["number"], group):
+        errors.append(RowError(message, sheet.title, row["_row"], sheet.columns["number"]))
         return False
     row["working_group"] = group
     return True

@@ -13,15 +13,6 @@ def markdown(text: str):
     return render_description(text)
 
 
-@register.simple_tag(takes_context=True)
-def query_with(context, **changes) -> str:
-    """The current query string with some parameters replaced (for pagination links)."""
-    params = context["request"].GET.copy()
-    for key, value in changes.items():
-        params[key] = value
-    return params.urlencode()
-
-
 @register.simple_tag
 def measure_links(cell: list[dict], prefix: str, quick_win_label: str):
     """The measure numbers of one overview matrix cell as links, quick-wins starred and named.

@@ -1,8 +1,6 @@
 """Entering and deleting KPI values on the measure page, and the values table and trend chart.
 
-Personas as in tests/measures/test_permissions.py: admin (alice), editor of group I (erika),
-editor of group II (emil), steering committee (lena), anonymous. The KPI belongs to measure
-1.2 of group I.
+Personas from tests/conftest.py. The KPI belongs to measure 1.2 of group I.
 """
 
 import re
@@ -14,41 +12,14 @@ from django.urls import reverse
 
 from kpis.models import KPI, KPIValue
 from kpis.services import kpi_value_record
+from tests.conftest import FORBIDDEN, LOGIN, OK, PERSONAS, SAVED, assert_outcome, login_as
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = ["admin", "editor_1", "editor_2", "committee", "anonymous"]
-LOGIN = "login"
-OK, FORBIDDEN, SAVED = 200, 403, 302
 
 
 @pytest.fixture
 def kpi(programme):
     return KPI.objects.get(measure__number="1.2", order=1)
-
-
-@pytest.fixture
-def personas(admin_user, editor_group_1, editor_group_2, committee_member):
-    return {
-        "admin": admin_user,
-        "editor_1": editor_group_1,
-        "editor_2": editor_group_2,
-        "committee": committee_member,
-        "anonymous": None,
-    }
-
-
-def login_as(client, personas, persona):
-    if personas[persona] is not None:
-        client.force_login(personas[persona])
-
-
-def assert_outcome(response, expected):
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
-    else:
-        assert response.status_code == expected, response.content[:500]
 
 
 def add_url(kpi):

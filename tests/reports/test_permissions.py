@@ -1,0 +1,32 @@
+"""Who may see the report pages and ask for a report: every persona against every page.
+
+Personas from tests/conftest.py. Retrying and downloading are in test_views.py.
+"""
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import FORBIDDEN, LOGIN, OK, PERSONAS, assert_outcome, login_as
+
+pytestmark = pytest.mark.django_db
+
+# URL name -> persona -> expected outcome of a GET
+READ_PAGES = {
+    "reports:list": {p: OK for p in PERSONAS[:4]} | {"anonymous": LOGIN},
+    "reports:create": {
+        "admin": OK,
+        "editor_1": FORBIDDEN,
+        "editor_2": FORBIDDEN,
+        "committee": OK,
+        "anonymous": LOGIN,
+    },
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("page", list(READ_PAGES))
+def test_page_access(client, personas, programme, page, persona):
+    # A page missing from the URLconf fails here (NoReverseMatch): the matrix never skips.
+    url = reverse(page)
+    login_as(client, personas, persona)
+    assert_outcome(client.get(url), READ_PAGES[page][persona])
