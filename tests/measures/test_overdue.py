@@ -1,4 +1,6 @@
-"""Overdue goals: one rule (Goal.is_overdue) for the overview, the list and the detail page.
+"""Overdue goals: one rule (Goal.is_overdue, as a query Goal.objects.overdue) for the overview,
+the list, the detail page and the PDF snapshot; closed statuses (GoalStatus.closed) once for
+them and the reminders.
 
 "today" is fixed: passed to the selectors, and frozen for the views.
 """
@@ -8,8 +10,10 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
+from kpis.reminders import stale_items_by_editor
 from measures.models import Goal, GoalStatus, Measure
 from measures.selectors import overdue_goal_counts, overview
+from reports.snapshot import report_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -58,10 +62,59 @@ def test_overview_and_list_use_the_rule_of_goal_is_overdue(
     goal = set_goal(goal, target_date, open_ended, status)
 
     assert goal.is_overdue(TODAY) is overdue
+    assert Goal.objects.overdue(TODAY).filter(pk=goal.pk).exists() is overdue
     listed = goal.pk in [g.pk for g in overview(today=TODAY).overdue_goals]
     assert listed is overdue
     counts = overdue_goal_counts(measure_ids=[goal.measure_id], today=TODAY)
     assert counts.get(goal.measure_id, 0) == (1 if overdue else 0)
+    snapshot = report_snapshot(
+        programme=goal.measure.programme, title="", ds_number="", report_date=TODAY
+    )
+    printed = [g for group in snapshot["groups"] for m in group["measures"] for g in m["goals"]]
+    assert next(g for g in printed if g["id"] == goal.pk)["overdue"] is overdue
+
+
+@pytest.mark.parametrize(
+    ("status", "closed"),
+    [
+        (GoalStatus.OPEN, False),
+        (GoalStatus.IN_PROGRESS, False),
+        (GoalStatus.DELAYED, False),
+        (GoalStatus.REACHED, True),
+        (GoalStatus.DROPPED, True),
+    ],
+)
+def test_closed_statuses_are_never_overdue_nor_reminded_of(goal, editor_group_1, status, closed):
+    assert (status in GoalStatus.closed()) is closed
+    goal = set_goal(goal, YESTERDAY, False, status)
+    Goal.objects.filter(pk=goal.pk).update(updated_at=goal.updated_at.replace(year=2020))
+
+    assert Goal.objects.not_closed().filter(pk=goal.pk).exists() is not closed
+    assert goal.is_overdue(TODAY) is not closed
+    reminded = [
+        g.pk
+        for reminder in stale_items_by_editor(programme=goal.measure.programme, since=TODAY)
+        for g in reminder.goals
+    ]
+    assert (goal.pk in reminded) is not closed
+
+
+@pytest.mark.parametrize(
+    ("target_date", "open_ended", "due"),
+    [
+        (TODAY, False, True),
+        (TODAY + timedelta(days=90), False, True),
+        (TODAY + timedelta(days=91), False, False),
+        (YESTERDAY, False, False),  # overdue, not due
+        (TOMORROW, True, False),  # "ab …" starts then, it is not due then
+    ],
+)
+def test_due_soon_goals_have_an_end_date_within_the_window(goal, target_date, open_ended, due):
+    set_goal(goal, target_date, open_ended, GoalStatus.OPEN)
+
+    window = Goal.objects.due_between(TODAY, TODAY + timedelta(days=90))
+    assert window.filter(pk=goal.pk).exists() is due
+    assert (goal.pk in [g.pk for g in overview(today=TODAY).due_goals]) is due
 
 
 def test_pages_flag_a_goal_overdue_from_the_day_after_its_date(
