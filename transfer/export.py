@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from kpis.models import KPI, KPIValue
 from masterplan.models import Level, Programme, QuickWin, Timeframe
+from masterplan.numbers import format_decimal
 from measures.models import Goal, GoalStatus, Measure, MeasureStatus
 
 from .workbook import (
@@ -133,7 +134,7 @@ def write_workbook(
 
 def _csv_value(value):
     if isinstance(value, Decimal):
-        return format(value, "f").replace(".", ",")
+        return format_decimal(value, language="de", grouping=False)
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
     if isinstance(value, str):

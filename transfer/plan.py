@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from kpis.models import KPI, KPIValue
 from masterplan.models import Programme
+from masterplan.numbers import format_decimal
 from masterplan.services import ESTIMATE_FIELD_BY_KIND, legend_scales
 from measures.models import Goal, GoalStatus, Measure, MeasureStatus
 from measures.services import MEASURE_FIELDS, RATING_FIELD_BY_KIND
@@ -64,8 +65,7 @@ def display(value) -> str:
     if hasattr(value, "numeral"):
         return value.numeral
     if isinstance(value, Decimal):
-        exact = value.normalize() if value == value.to_integral() else value
-        return format(exact, "f").replace(".", ",")
+        return format_decimal(value)
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
     return str(value)
