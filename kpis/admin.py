@@ -1,14 +1,28 @@
 from django.contrib import admin
+from django.db import models
 
+from masterplan.numbers import NumberField
 from measures.admin import MeasureAdmin
 
 from .models import KPI, KPIValue
+
+# Numbers typed as on the web pages ("12.500", "2,5"), read by the same parser.
+NUMBERS = {models.DecimalField: {"form_class": NumberField}}
 
 
 class KPIInline(admin.TabularInline):
     model = KPI
     extra = 0
-    fields = ("order", "name", "unit", "target", "target_value", "target_date")
+    fields = (
+        "order",
+        "name",
+        "unit",
+        "target",
+        "target_value",
+        "target_date",
+        "negative_allowed",
+    )
+    formfield_overrides = NUMBERS
 
 
 MeasureAdmin.extra_inlines = [KPIInline]
@@ -18,6 +32,7 @@ class KPIValueInline(admin.TabularInline):
     model = KPIValue
     extra = 0
     fields = ("date", "value", "note", "entered_by")
+    formfield_overrides = NUMBERS
 
 
 @admin.register(KPI)
@@ -27,6 +42,7 @@ class KPIAdmin(admin.ModelAdmin):
     search_fields = ("name", "measure__number", "measure__title")
     list_select_related = ("measure",)
     inlines = [KPIValueInline]
+    formfield_overrides = NUMBERS
 
 
 @admin.register(KPIValue)
@@ -36,3 +52,4 @@ class KPIValueAdmin(admin.ModelAdmin):
     search_fields = ("kpi__name", "kpi__measure__number", "note")
     list_select_related = ("kpi", "entered_by")
     date_hierarchy = "date"
+    formfield_overrides = NUMBERS

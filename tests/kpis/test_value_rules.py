@@ -173,3 +173,16 @@ def test_the_measure_page_and_the_report_agree_on_the_latest_value(client, kpi, 
     assert [v.date for v in KPIValue.objects.filter(kpi=kpi).as_of(today)][-1] == date(2021, 12, 31)
     # The value from the future stays listed, so it can be corrected or deleted.
     assert "31.12.2030" in block
+
+
+def test_the_admin_reads_numbers_and_applies_the_rules_like_the_web(client, kpi, admin_user):
+    client.force_login(admin_user)
+    url = reverse("admin:kpis_kpivalue_add")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+
+    refused = client.post(url, {"kpi": kpi.pk, "date": tomorrow.isoformat(), "value": "3"})
+    saved = client.post(url, {"kpi": kpi.pk, "date": "2020-12-31", "value": "12.500"})
+
+    assert refused.status_code == 200 and "liegt in der Zukunft" in refused.content.decode()
+    assert saved.status_code == 302
+    assert kpi.values.get().value == Decimal("12500")
