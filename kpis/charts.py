@@ -20,7 +20,7 @@ MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 16, 14, 34
 FONT_SIZE = 11
 # Widest glyph of the labels (digits, separators, minus) in the fonts used, in em; a little
 # generous so a label never runs out of the picture.
-LABEL_EM = 0.62
+LABEL_EM = 0.64
 LABEL_GAP = 6
 TICKS_WANTED = 4
 NICE_STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
