@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from masterplan.numbers import format_decimal
 from measures.models import Measure
 
 
@@ -84,7 +85,7 @@ class KPIValue(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kpi.name}: {self.value} ({self.date:%d.%m.%Y})"
+        return f"{self.kpi.name}: {format_decimal(self.value)} ({self.date:%d.%m.%Y})"
 
     def clean(self):
         """What a value may be, for every way in (web, admin, import): measured, so not dated

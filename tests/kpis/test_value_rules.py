@@ -186,3 +186,5 @@ def test_the_admin_reads_numbers_and_applies_the_rules_like_the_web(client, kpi,
     assert refused.status_code == 200 and "liegt in der Zukunft" in refused.content.decode()
     assert saved.status_code == 302
     assert kpi.values.get().value == Decimal("12500")
+    listing = client.get(reverse("admin:kpis_kpivalue_changelist")).content.decode()
+    assert "12.500" in listing and "12500,0000" not in listing
