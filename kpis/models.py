@@ -91,16 +91,17 @@ class KPIValue(models.Model):
         """What a value may be, for every way in (web, admin, import): measured, so not dated
         in the future, and not negative unless its KPI allows negative values."""
         errors = {}
-        if self.date is not None and self.date > timezone.localdate():
+        if isinstance(self.date, date) and self.date > timezone.localdate():
             errors["date"] = _(
                 "Der Stichtag %(date)s liegt in der Zukunft. Erfassen Sie einen Wert, "
                 "wenn er gemessen ist."
             ) % {"date": f"{self.date:%d.%m.%Y}"}
+        kpi = getattr(self, "kpi", None)  # none yet: the form says the KPI is missing
         negative = isinstance(self.value, Decimal | int | float) and self.value < 0
-        if negative and not self.kpi.negative_allowed:
+        if negative and kpi is not None and not kpi.negative_allowed:
             errors["value"] = _(
                 "Die Kennzahl „%(name)s“ hat keine negativen Werte. Ist das ein Tippfehler? "
                 "Sonst lassen Sie negative Werte bei der Kennzahl zu."
-            ) % {"name": self.kpi.name}
+            ) % {"name": kpi.name}
         if errors:
             raise ValidationError(errors)

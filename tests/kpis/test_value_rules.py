@@ -188,3 +188,12 @@ def test_the_admin_reads_numbers_and_applies_the_rules_like_the_web(client, kpi,
     assert kpi.values.get().value == Decimal("12500")
     listing = client.get(reverse("admin:kpis_kpivalue_changelist")).content.decode()
     assert "12.500" in listing and "12500,0000" not in listing
+
+
+def test_the_admin_without_a_kpi_asks_for_it(client, admin_user, programme):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:kpis_kpivalue_add"), {"date": "2020-12-31", "value": "-3"}
+    )
+    assert response.status_code == 200
+    assert not KPIValue.objects.exists()
