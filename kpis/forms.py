@@ -4,27 +4,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from masterplan.numbers import NumberField
 from measures.forms import OrderedItemForm, OrderedItemFormSet
 
 from .models import KPI, KPIValue
 from .services import KPI_FIELDS
-
-
-class DecimalCommaField(forms.DecimalField):
-    """A number as people in Dortmund type it: "1.234,5" and "1234,5" as well as "1234.5".
-
-    Accepted whatever the page language is, so a German decimal comma is never read as a
-    thousands separator on the English page.
-    """
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().replace(" ", "").replace("\u00a0", "")
-            if "," in value:
-                value = value.replace(".", "").replace(",", ".")
-        return super().to_python(value)
 
 
 class KPIForm(OrderedItemForm):
@@ -33,12 +17,11 @@ class KPIForm(OrderedItemForm):
     name = KPI._meta.get_field("name").formfield()
     unit = KPI._meta.get_field("unit").formfield()
     target = KPI._meta.get_field("target").formfield()
-    target_value = KPI._meta.get_field("target_value").formfield(
-        form_class=DecimalCommaField, localize=True
-    )
+    target_value = KPI._meta.get_field("target_value").formfield(form_class=NumberField)
     target_date = KPI._meta.get_field("target_date").formfield(
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+    negative_allowed = KPI._meta.get_field("negative_allowed").formfield()
 
 
 class BaseKPIFormSet(OrderedItemFormSet):
@@ -75,12 +58,9 @@ class KPIValueForm(forms.Form):
             "Gibt es für diesen Stichtag schon einen Wert, wird er durch den neuen Wert korrigiert."
         ),
     )
-    value = DecimalCommaField(
-        label=KPIValue._meta.get_field("value").verbose_name,
-        localize=True,
-        max_digits=16,
-        decimal_places=4,
-        help_text=_("Mit Komma oder Punkt als Dezimaltrennzeichen, z. B. 12,5."),
+    value = KPIValue._meta.get_field("value").formfield(
+        form_class=NumberField,
+        help_text=_("Komma vor den Nachkommastellen, Punkt für Tausender: 12,5 oder 12.500."),
     )
     note = KPIValue._meta.get_field("note").formfield(required=False)
 

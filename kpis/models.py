@@ -1,7 +1,13 @@
+from datetime import date
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from masterplan.numbers import format_decimal
 from measures.models import Measure
 
 
@@ -22,6 +28,11 @@ class KPI(models.Model):
         _("Zielwert"), max_digits=16, decimal_places=4, null=True, blank=True
     )
     target_date = models.DateField(_("Zieldatum"), null=True, blank=True)
+    negative_allowed = models.BooleanField(
+        _("Negative Werte zulässig"),
+        default=False,
+        help_text=_("Etwa bei einer Veränderung gegenüber dem Vorjahr. Sonst ist ein Wert ≥ 0."),
+    )
     updated_at = models.DateTimeField(_("Geändert am"), auto_now=True)
 
     class Meta:
@@ -34,6 +45,16 @@ class KPI(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class KPIValueQuerySet(models.QuerySet):
+    def as_of(self, day: date) -> "KPIValueQuerySet":
+        """The values known on `day`: dated on or before it, oldest first.
+
+        The one meaning of "a KPI's latest value": the last of these. The measure page's
+        "Letzter Wert" takes today, a report its report date, so the page and the PDF agree.
+        """
+        return self.filter(date__lte=day).order_by("date")
 
 
 class KPIValue(models.Model):
@@ -53,6 +74,8 @@ class KPIValue(models.Model):
     )
     entered_at = models.DateTimeField(_("Erfasst am"), auto_now_add=True)
 
+    objects = KPIValueQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("Kennzahlwert")
         verbose_name_plural = _("Kennzahlwerte")
@@ -62,4 +85,23 @@ class KPIValue(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kpi.name}: {self.value} ({self.date:%d.%m.%Y})"
+        return f"{self.kpi.name}: {format_decimal(self.value)} ({self.date:%d.%m.%Y})"
+
+    def clean(self):
+        """What a value may be, for every way in (web, admin, import): measured, so not dated
+        in the future, and not negative unless its KPI allows negative values."""
+        errors = {}
+        if isinstance(self.date, date) and self.date > timezone.localdate():
+            errors["date"] = _(
+                "Der Stichtag %(date)s liegt in der Zukunft. Erfassen Sie einen Wert, "
+                "wenn er gemessen ist."
+            ) % {"date": f"{self.date:%d.%m.%Y}"}
+        kpi = getattr(self, "kpi", None)  # none yet: the form says the KPI is missing
+        negative = isinstance(self.value, Decimal | int | float) and self.value < 0
+        if negative and kpi is not None and not kpi.negative_allowed:
+            errors["value"] = _(
+                "Die Kennzahl „%(name)s“ hat keine negativen Werte. Ist das ein Tippfehler? "
+                "Sonst lassen Sie negative Werte bei der Kennzahl zu."
+            ) % {"name": kpi.name}
+        if errors:
+            raise ValidationError(errors)

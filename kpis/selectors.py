@@ -1,48 +1,50 @@
 """What the KPI parts of the measure pages read: each KPI with its values and trend chart."""
 
-from decimal import Decimal
-
 from django.db.models import Prefetch
-from django.utils.formats import number_format
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from masterplan.numbers import format_decimal
 from measures.models import Measure
 
 from .charts import Point, kpi_trend_svg
 from .models import KPI, KPIValue
 
 
-def number_display(value: Decimal | None) -> str:
-    """A stored value without its trailing zeros, in the page's number format (12,5; 1.234)."""
-    if value is None:
-        return ""
-    value = Decimal(value)
-    plain = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
-    return number_format(plain, force_grouping=True)
-
-
 def kpi_row(kpi: KPI) -> dict:
-    """One KPI for its block on the measure page; `values` with `entered_by` prefetched."""
+    """One KPI for its block on the measure page (prefetched by `kpis_with_values`).
+
+    The table lists every value (so a mistyped one can be corrected); the chart and "Letzter
+    Wert" show the values known today (`KPIValueQuerySet.as_of`), as a report of today would.
+    """
     values = list(kpi.values.all())
+    known = kpi.values_known
     chart = kpi_trend_svg(
-        [Point(date=v.date, value=v.value) for v in values],
+        [Point(date=v.date, value=v.value) for v in known],
         target=kpi.target_value,
         title=kpi.name,
         unit=kpi.unit,
     )
+    latest = known[-1] if known else None
     return {
         "kpi": kpi,
-        "target_value": number_display(kpi.target_value),
-        "latest": values[-1] if values else None,
-        "latest_value": number_display(values[-1].value) if values else "",
-        "values": [{"value": v, "display": number_display(v.value)} for v in values],
-        "chart": mark_safe(chart),  # noqa: S308 - built from escaped parts in kpis.charts
+        "target_value": format_decimal(kpi.target_value),
+        "latest": latest,
+        "latest_value": format_decimal(latest.value) if latest else "",
+        "values": [{"value": v, "display": format_decimal(v.value)} for v in values],
+        "chart": mark_safe(chart.svg),  # noqa: S308 - built from escaped parts in kpis.charts
+        "chart_description": chart.description,
     }
 
 
-def kpis_with_values():
+def kpis_with_values(*, today=None):
+    """KPIs with all their values (`values`) and those known `today` (`values_known`)."""
+    today = today or timezone.localdate()
     values = KPIValue.objects.select_related("entered_by").order_by("date")
-    return KPI.objects.prefetch_related(Prefetch("values", queryset=values))
+    return KPI.objects.prefetch_related(
+        Prefetch("values", queryset=values),
+        Prefetch("values", queryset=KPIValue.objects.as_of(today), to_attr="values_known"),
+    )
 
 
 def measure_kpi_rows(*, measure: Measure) -> list[dict]:

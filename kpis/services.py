@@ -18,7 +18,15 @@ from measures.services import (
 
 from .models import KPI, KPIValue
 
-KPI_FIELDS = ("order", "name", "unit", "target", "target_value", "target_date")
+KPI_FIELDS = (
+    "order",
+    "name",
+    "unit",
+    "target",
+    "target_value",
+    "target_date",
+    "negative_allowed",
+)
 
 
 def kpi_state(kpi: KPI) -> dict:

@@ -12,13 +12,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from masterplan.numbers import format_decimal
 from measures.models import Measure
 from measures.permissions import can_edit_measure, can_restore_measure
 from measures.selectors import measure_history
 
 from .forms import KPIValueForm
 from .models import KPI, KPIValue
-from .selectors import kpi_row, kpis_with_values, number_display
+from .selectors import kpi_row, kpis_with_values
 from .services import kpi_value_delete, kpi_value_record
 
 
@@ -74,7 +75,7 @@ def kpi_value_add(request, pk: int):
         context = {"kpi": kpi, "measure": kpi.measure, "form": form}
         return render(request, "kpis/value_form.html", context, status=422)
     notice = _("Der Wert %(value)s vom %(date)s wurde gespeichert.") % {
-        "value": number_display(entry.value),
+        "value": format_decimal(entry.value),
         "date": f"{entry.date:%d.%m.%Y}",
     }
     if request.htmx:
@@ -90,7 +91,7 @@ def kpi_value_delete_view(request, pk: int):
     kpi = _editable_kpi(request, entry.kpi_id)
     if request.method == "GET" or not request.POST.get("confirmed"):
         context = {"kpi": kpi, "measure": kpi.measure, "entry": entry}
-        context["value"] = number_display(entry.value)
+        context["value"] = format_decimal(entry.value)
         return render(request, "kpis/value_delete.html", context)
     kpi_value_delete(kpi_value=entry, by=request.user)
     notice = _("Der Wert vom %(date)s wurde gelöscht.") % {"date": f"{entry.date:%d.%m.%Y}"}

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from masterplan.numbers import NumberField
+
 from .models import ChangeRecord, Goal, Measure
 from .services import (
     MEASURE_FIELDS,
@@ -9,6 +11,11 @@ from .services import (
     measure_record_change,
     measure_state,
     validate_working_group,
+)
+
+# Estimates typed as on the edit page ("1.000.000", "2,5"), read by the same parser.
+NUMBER_FIELDS = dict.fromkeys(
+    ("cost_estimate", "personnel_estimate", "duration_estimate"), NumberField
 )
 
 
@@ -22,6 +29,7 @@ class MeasureAdminForm(forms.ModelForm):
     class Meta:
         model = Measure
         fields = ("programme", *MEASURE_FIELDS)
+        field_classes = NUMBER_FIELDS
 
     def clean(self):
         cleaned = super().clean()

@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from masterplan.numbers import NumberField
+
 from .models import Goal, Measure
 from .services import GOAL_FIELDS, MEASURE_FIELDS
 
@@ -21,6 +23,10 @@ class MeasureForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 12}),
         }
+        # Estimates as people type them ("1.000.000", "2,5"), not as <input type=number>.
+        field_classes = dict.fromkeys(
+            ("cost_estimate", "personnel_estimate", "duration_estimate"), NumberField
+        )
 
     def __init__(self, *args, may_move: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from masterplan.models import Level, Programme, QuickWin, RatingKind, WorkingGroup
+from masterplan.numbers import format_decimal
 from masterplan.services import legend_scales
 
 from .models import Goal, GoalStatus, Measure, MeasureStatus
@@ -248,7 +249,8 @@ def _display(value, field: str, choices: dict, groups: dict) -> str:
         return "–"
     if isinstance(value, list):  # KPI values: [{"date": ..., "value": ...}, ...]
         return "; ".join(
-            f"{_display(v.get('date'), 'target_date', {}, groups)}: {v.get('value')}"
+            f"{_display(v.get('date'), 'target_date', {}, groups)}: "
+            f"{_display(v.get('value'), 'value', {}, groups)}"
             if isinstance(v, dict)
             else str(v)
             for v in value
@@ -264,10 +266,10 @@ def _display(value, field: str, choices: dict, groups: dict) -> str:
             return date.fromisoformat(value).strftime("%d.%m.%Y")
         except ValueError:
             return value
-    if field.endswith("_estimate") or field == "target_value":
+    if field.endswith("_estimate") or field in ("target_value", "value"):
         try:
-            return f"{Decimal(value):n}".replace(".", ",")
-        except (InvalidOperation, ValueError):
+            return format_decimal(Decimal(value))
+        except (InvalidOperation, ValueError, TypeError):
             return str(value)
     return str(value)
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from masterplan.models import Programme, RatingKind, WorkingGroup
+from masterplan.numbers import canonical_decimal
 from masterplan.services import (
     ESTIMATE_FIELD_BY_KIND,
     legend_scales,
@@ -93,9 +94,7 @@ class MeasureConflict(Exception):
 
 def plain_value(value: Any) -> Any:
     if isinstance(value, Decimal):
-        # One spelling per number, whether it comes from a form or the database ("12.5", not
-        # "12.5000"; "100", not "1E+2"), so unchanged values never show up as changes.
-        return format(value.normalize(), "f")
+        return canonical_decimal(value)
     if isinstance(value, date):
         return value.isoformat()
     if hasattr(value, "pk"):

@@ -29,6 +29,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from kpis.charts import Point, kpi_trend_svg
+from masterplan.numbers import format_decimal
 from measures.markup import render_description
 
 STATIC_ROOT = Path(settings.BASE_DIR) / "static"
@@ -132,9 +133,7 @@ def _date(iso: str | None) -> str:
 
 
 def _number(plain: str | None) -> str:
-    if plain is None:
-        return ""
-    return formats.number_format(Decimal(plain), use_l10n=True, force_grouping=True)
+    return format_decimal(None if plain is None else Decimal(plain))
 
 
 def _legend_lines(legend: list[dict]) -> list[dict]:
@@ -182,12 +181,9 @@ def _kpi_line(kpi: dict) -> dict:
     return {"text": kpi["name"], "remarks": remarks, "chart": _kpi_chart(kpi)}
 
 
-_DESCRIPTION = re.compile(r"<desc>(.*?)</desc>", re.S)
-
-
 def _kpi_chart(kpi: dict) -> dict | None:
     """The KPI's values over time (`kpis.charts`) as an SVG image with a text alternative;
-    None without values.
+    None with fewer than two values (the KPI line gives a single value as text).
 
     An <img> with a data URL, not inline <svg>: WeasyPrint would compute CSS styles for every
     element of an inline SVG as part of the document, about 125 KB per chart that stay in
@@ -200,22 +196,20 @@ def _kpi_chart(kpi: dict) -> dict | None:
     if not points:
         return None
     target = kpi.get("target_value")
-    svg = kpi_trend_svg(
+    chart = kpi_trend_svg(
         points,
         target=Decimal(target) if target is not None else None,
         title=kpi["name"],
         unit=kpi["unit"],
     )
+    if not chart:
+        return None  # one value: the KPI's line says it ("Stand …")
     # Labels in the report's embedded font, like the text around the chart.
-    svg = svg.replace("<svg ", '<svg font-family="Report Sans" ', 1)
-    description = _DESCRIPTION.search(svg)
+    svg = chart.svg.replace("<svg ", '<svg font-family="Report Sans" ', 1)
     return {
         "src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii"),
         "alt": _("Verlauf %(name)s: %(values)s")
-        % {
-            "name": kpi["name"],
-            "values": html.unescape(description[1]) if description else "",
-        },
+        % {"name": kpi["name"], "values": chart.description},
     }
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 
 from kpis.models import KPI, KPIValue
 from masterplan.models import LEVEL_CHOICES_BY_KIND, Programme, RatingKind, RatingScale
+from masterplan.numbers import canonical_decimal
 from measures.models import Goal, Measure
 
 SNAPSHOT_VERSION = 1
@@ -23,16 +24,6 @@ RATING_FIELD_BY_KIND = {
     RatingKind.TIMEFRAME: "timeframe_rating",
     RatingKind.QUICK_WIN: "quick_win",
 }
-
-
-def _plain_decimal(value) -> str | None:
-    if value is None:
-        return None
-    # Without trailing zeros of the database's four decimal places, and never in exponent
-    # notation ("100", not "1E+2").
-    return (
-        str(value.to_integral_value()) if value == value.to_integral() else str(value.normalize())
-    )
 
 
 def _legend(programme: Programme) -> list[dict]:
@@ -77,19 +68,21 @@ def _goal(goal: Goal, today: date) -> dict:
     }
 
 
-def _kpi(kpi: KPI, today: date) -> dict:
-    values = [value for value in kpi.values.all() if value.date <= today]
+def _kpi(kpi: KPI) -> dict:
+    # `values` holds the values known on the report date (`KPIValueQuerySet.as_of`, prefetched
+    # in `report_snapshot`); the last is the latest, as on the measure page.
+    values = kpi.values.all()
     return {
         "id": kpi.pk,
         "name": kpi.name,
         "unit": kpi.unit,
         "target": kpi.target,
-        "target_value": _plain_decimal(kpi.target_value),
+        "target_value": canonical_decimal(kpi.target_value),
         "target_date": kpi.target_date.isoformat() if kpi.target_date else None,
         "values": [
             {
                 "date": value.date.isoformat(),
-                "value": _plain_decimal(value.value),
+                "value": canonical_decimal(value.value),
                 "note": value.note,
             }
             for value in values
@@ -115,7 +108,7 @@ def _measure(measure: Measure, legend_labels: dict[str, str], today: date) -> di
             for kind, field in RATING_FIELD_BY_KIND.items()
         ],
         "goals": [_goal(goal, today) for goal in measure.goals.all()],
-        "kpis": [_kpi(kpi, today) for kpi in measure.kpis.all()],
+        "kpis": [_kpi(kpi) for kpi in measure.kpis.all()],
     }
 
 
@@ -146,7 +139,7 @@ def report_snapshot(
             Prefetch(
                 "kpis",
                 queryset=KPI.objects.order_by("order", "id").prefetch_related(
-                    Prefetch("values", queryset=KPIValue.objects.order_by("date"))
+                    Prefetch("values", queryset=KPIValue.objects.as_of(report_date))
                 ),
             ),
         )

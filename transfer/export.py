@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from masterplan.models import Level, Programme, QuickWin, Timeframe
+from masterplan.numbers import format_decimal
 from measures.models import GoalStatus, MeasureStatus
 
 from .workbook import (
@@ -132,7 +133,7 @@ def write_workbook(
 
 def _csv_value(value):
     if isinstance(value, Decimal):
-        return format(value, "f").replace(".", ",")
+        return format_decimal(value, language="de", grouping=False)
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
     if isinstance(value, str):

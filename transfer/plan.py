@@ -24,10 +24,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from kpis.models import KPI, KPIValue
 from masterplan.models import Programme
+from masterplan.numbers import format_decimal
 from masterplan.services import ESTIMATE_FIELD_BY_KIND, legend_scales
 from measures.models import Goal, GoalStatus, Measure, MeasureStatus
 from measures.services import MEASURE_FIELDS, RATING_FIELD_BY_KIND
@@ -64,8 +66,7 @@ def display(value) -> str:
     if hasattr(value, "numeral"):
         return value.numeral
     if isinstance(value, Decimal):
-        exact = value.normalize() if value == value.to_integral() else value
-        return format(exact, "f").replace(".", ",")
+        return format_decimal(value)
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
     return str(value)
@@ -375,6 +376,27 @@ def _plan_kpis(rows, existing, by_id, file_numbers, plan: Plan) -> dict[str, set
     return names
 
 
+def _kpis_by_name(existing: dict[str, Measure]) -> dict[tuple[str, str], KPI]:
+    kpis = KPI.objects.filter(measure__in=existing.values()).select_related("measure")
+    return {(kpi.measure.number, kpi.name): kpi for kpi in kpis}
+
+
+def _value_is_valid(row: dict, kpi: KPI | None, sheet, plan: Plan) -> bool:
+    """The rules of a KPI value (`KPIValue.clean`: not in the future, not negative unless the
+    KPI allows it) as row errors. A KPI new in this file has the defaults."""
+    kpi = kpi or KPI(name=row["kpi"])
+    try:
+        KPIValue(kpi=kpi, date=row["date"], value=row["value"]).clean()
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                plan.errors.append(
+                    RowError(message, sheet.title, row["_row"], sheet.columns[field])
+                )
+        return False
+    return True
+
+
 def _plan_values(rows, existing, kpi_names, file_numbers, plan: Plan) -> None:
     sheet = rows.sheets[VALUES]
     counts = plan.counts[VALUES]
@@ -384,6 +406,7 @@ def _plan_values(rows, existing, kpi_names, file_numbers, plan: Plan) -> None:
     ):
         current[value.kpi.measure.number][(value.kpi.name, value.date)] = value
     file_values = _rows_by_measure(rows.rows[VALUES])
+    kpis = _kpis_by_name(existing)
     for number in _scope(rows, VALUES, file_numbers):
         leftover = {
             key: value
@@ -402,6 +425,8 @@ def _plan_values(rows, existing, kpi_names, file_numbers, plan: Plan) -> None:
                         sheet.columns["kpi"],
                     )
                 )
+                continue
+            if not _value_is_valid(row, kpis.get((number, row["kpi"])), sheet, plan):
                 continue
             existing_value = leftover.pop((row["kpi"], row["date"]), None)
             item = {

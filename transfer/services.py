@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from kpis.services import kpi_values_replace_bulk, kpis_replace_bulk
 from masterplan.models import Programme
+from masterplan.numbers import format_decimal
 from measures.models import ChangeRecord
 from measures.services import BulkResult, measures_apply_bulk
 
@@ -40,8 +41,8 @@ def too_large_error(size: int) -> RowError:
     return RowError(
         _("Die Datei ist zu groß (%(size)s MB); erlaubt sind höchstens %(limit)s MB.")
         % {
-            "size": f"{size / 1024 / 1024:.1f}".replace(".", ","),
-            "limit": f"{import_max_bytes() / 1024 / 1024:g}".replace(".", ","),
+            "size": format_decimal(size / 1024 / 1024, decimal_places=1),
+            "limit": format_decimal(import_max_bytes() / 1024 / 1024, decimal_places=1),
         }
     )
 

@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from kpis.models import KPI, KPIValue
 from kpis.resources import KPIResource, KPIValueResource
 from masterplan.models import Level, QuickWin, Timeframe
+from masterplan.numbers import parse_decimal
 from measures.models import (
     MEASURE_NUMBER_PATTERN,
     Goal,
@@ -232,30 +233,18 @@ def read_status(value: Any, choices: type) -> str | None:
 
 
 def read_decimal(value: Any) -> Decimal | None:
-    """Numbers from cells, "1.234,5" (German), "1234,5", "1234.5"; blank → None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise CellError(_("'%(value)s' ist keine Zahl") % {"value": value})
-    if isinstance(value, int | Decimal):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    text = _text(value).replace(" ", "").replace("\u00a0", "").replace("€", "")
-    if not text:
-        return None
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
-        # German thousands separators without decimals: "1.500.000"
-        text = text.replace(".", "")
+    """A number cell: native numbers as they are, text by the German rules of
+    `masterplan.numbers.parse_decimal` ("1.234,5", "1.500.000", "2,5"); blank → None.
+
+    German whatever the page language: the export writes German numbers, and the same file
+    must read the same for everyone.
+    """
+    if isinstance(value, str):
+        value = _text(value)
     try:
-        number = Decimal(text)
-    except InvalidOperation:
+        return parse_decimal(value, language="de")
+    except ValidationError:
         raise CellError(_("'%(value)s' ist keine Zahl") % {"value": _text(value)}) from None
-    if not number.is_finite():
-        raise CellError(_("'%(value)s' ist keine Zahl") % {"value": _text(value)})
-    return number
 
 
 def read_order(value: Any) -> int | None:

@@ -38,7 +38,7 @@ def test_updated_goals_and_kpis_with_new_values_are_left_out(
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     for kpi in KPI.objects.filter(measure__working_group__number=2):
-        kpi_value_record(kpi=kpi, date=date(2026, 12, 31), value=Decimal(1))
+        kpi_value_record(kpi=kpi, date=date(2026, 10, 31), value=Decimal(1))
     Goal.objects.filter(measure__number="2.1").update(updated_at=timezone.now())
     Goal.objects.filter(measure__number="2.2").update(status=GoalStatus.REACHED)
 
@@ -53,7 +53,7 @@ def test_updated_goals_and_kpis_with_new_values_are_left_out(
 def test_nobody_is_mailed_when_everything_is_up_to_date(programme, editor_group_1, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     for kpi in KPI.objects.all():
-        kpi_value_record(kpi=kpi, date=date(2026, 12, 31), value=Decimal(1))
+        kpi_value_record(kpi=kpi, date=date(2026, 10, 31), value=Decimal(1))
 
     assert (
         reminders_send(programme=programme, since=date(2026, 1, 1), reporting_date=REPORTING_DATE)
