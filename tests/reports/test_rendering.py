@@ -159,18 +159,20 @@ def test_rating_table_shows_the_levels_as_text(seed_report):
     assert "mittel gering mittelfristig nein" in normalized(pdf.pages[pages["1.1"] - 1])
 
 
-def test_unrated_measure_shows_dashes_and_no_icons(seed_report):
+def test_unrated_levels_show_dashes_and_no_icons(seed_report):
+    # 4.6: cost printed "different" and no quick-win rating; personnel and timeframe rated.
     assert [rating["level"] for rating in _measure(seed_report.snapshot, "4.6")["ratings"]] == [
         "",
-        "",
-        "",
+        "gering",
+        "mittelfristig",
         "",
     ]
     html = seed_report.html
     section = html[html.index('id="m-4-6"') :]
     table = section[section.index('<table class="ratings">') : section.index("</table>")]
-    assert table.count("<svg") == 0
-    assert table.count('class="not-rated"') == 4
+    assert table.count("<svg") == 2
+    assert 'aria-label="gering"' in table and 'aria-label="mittelfristig"' in table
+    assert table.count('class="not-rated"') == 2
 
 
 def test_icons_are_inline_svg_for_every_rated_level(seed_report):
