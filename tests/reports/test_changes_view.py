@@ -103,3 +103,12 @@ def test_it_compares_with_the_latest_done_report_only(client, programme, done_re
     client.force_login(admin_user)
     body = client.get(URL, headers={"HX-Request": "true"}).content.decode()
     assert "300-20" in body and "999-20" not in body
+
+
+def test_a_draft_as_the_last_report_is_named_a_draft(client, programme, done_report, admin_user):
+    StatusReport.objects.filter(pk=done_report.pk).update(ds_number="")
+    client.force_login(admin_user)
+    body = client.get(URL, headers={"HX-Request": "true"}).content.decode()
+    date_text = done_report.report_date.strftime("%d.%m.%Y")
+    assert f"Heutiger Stand im Vergleich mit dem Berichtsentwurf vom {date_text}." in body
+    assert "DS-Nr." not in body
