@@ -17,7 +17,7 @@ from kpis.services import kpi_value_record
 from measures.models import Measure
 from reports.services import report_build, report_request
 from tests.conftest import ARTIFACTS, browser_login
-from transfer.services import import_run_start
+from transfer.services import import_run_start, programme_import
 
 FILES = Path(__file__).parents[1] / "transfer" / "files"
 
@@ -48,7 +48,7 @@ OVERFLOWING = """() => {
 
 @pytest.fixture
 def staff_pages(programme, admin_user, settings, tmp_path):
-    """Every staff page, with data on it: a KPI value, a done report, an import preview."""
+    """Every staff page, with data on it: a KPI value, a done report, import runs."""
     settings.MEDIA_ROOT = tmp_path / "media"
     measure = Measure.objects.get(number="1.2")
     kpi = KPI.objects.filter(measure=measure).first()
@@ -69,6 +69,12 @@ def staff_pages(programme, admin_user, settings, tmp_path):
     run = import_run_start(
         programme=programme, file_name="goals-comma.csv", upload=upload, by=admin_user
     )
+    rejected = programme_import(
+        programme=programme,
+        file_name="bad-rating.csv",
+        data=(FILES / "bad-rating.csv").read_bytes(),
+        by=admin_user,
+    ).run
     return {
         "overview": "/",
         "list": "/massnahmen/",
@@ -83,6 +89,7 @@ def staff_pages(programme, admin_user, settings, tmp_path):
         "transfer": "/import-export/",
         "import-runs": "/import-export/import/protokoll/",
         "import-run": f"/import-export/import/{run.pk}/",
+        "import-run-rejected": f"/import-export/import/{rejected.pk}/",
         "kpi-value-form": (f"/massnahmen/{measure.pk}/", kpi.pk),
     }
 
