@@ -20,7 +20,8 @@ class ReportRequestForm(forms.Form):
     ds_number = forms.CharField(
         label=_("DS-Nr."),
         max_length=50,
-        help_text=_("Drucksachennummer, zum Beispiel „15160-19“."),
+        required=False,
+        help_text=_("Drucksachennummer, zum Beispiel „15160-19“. Leer lassen für einen Entwurf."),
     )
     report_date = forms.DateField(
         label=_("Berichtsdatum"),

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from masterplan.models import Programme
 
@@ -41,7 +42,12 @@ class StatusReport(models.Model):
     )
     title = models.CharField(_("Titel"), max_length=200, default="Anhang zum Sachstandsbericht")
     ds_number = models.CharField(
-        _("DS-Nr."), max_length=50, help_text=_("Drucksachennummer, zum Beispiel „15160-19“.")
+        _("DS-Nr."),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "Drucksachennummer, zum Beispiel „15160-19“. Ohne sie ist der Bericht ein Entwurf."
+        ),
     )
     report_date = models.DateField(_("Berichtsdatum"))
     working_group_numbers = models.JSONField(
@@ -96,14 +102,32 @@ class StatusReport(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{self.title} – DS-Nr. {self.ds_number}"
+        if self.is_draft:
+            return _("%(title)s – Entwurf") % {"title": self.title}
+        return _("%(title)s – DS-Nr. %(number)s") % {"title": self.title, "number": self.ds_number}
+
+    @property
+    def is_draft(self) -> bool:
+        """A report without a DS number (Drucksachennummer) is a draft."""
+        return not self.ds_number
 
     def selected_numerals(self) -> list[str]:
         """The chosen working groups as printed ("I", "III"); empty for the whole programme."""
         numerals = {group.number: group.numeral for group in self.programme.working_groups.all()}
         return [numerals.get(number, str(number)) for number in self.working_group_numbers]
 
+    def selected_groups_label(self) -> str:
+        """ "Arbeitsgruppe III" or "Arbeitsgruppen I, II"; empty for the whole programme."""
+        numerals = self.selected_numerals()
+        if not numerals:
+            return ""
+        return ngettext(
+            "Arbeitsgruppe %(numerals)s", "Arbeitsgruppen %(numerals)s", len(numerals)
+        ) % {"numerals": ", ".join(numerals)}
+
     @property
     def download_name(self) -> str:
+        if self.is_draft:
+            return f"Sachstandsbericht_Entwurf_{self.report_date.isoformat()}.pdf"
         safe_number = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.ds_number)
         return f"Sachstandsbericht_{safe_number}.pdf"

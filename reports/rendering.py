@@ -11,7 +11,7 @@ import math
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from itertools import groupby
 from pathlib import Path
@@ -21,7 +21,7 @@ from urllib.request import url2pathname
 import pydyf
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from weasyprint import HTML
@@ -327,10 +327,22 @@ def _changed_measure(measure: dict) -> dict:
     }
 
 
+def _frozen_on(snapshot: dict) -> str | None:
+    """The local date the data were frozen ("Stand"), as ISO text."""
+    frozen_at = snapshot.get("frozen_at")
+    if not frozen_at:
+        return None
+    return timezone.localtime(datetime.fromisoformat(frozen_at)).date().isoformat()
+
+
 def changes_title(changes: dict) -> str:
     previous = changes["previous"]
     if previous is None:
         return _("Zusammenfassung: Stand zum ersten Bericht")
+    if not previous["ds_number"]:
+        return _("Zusammenfassung: Veränderungen seit dem letzten Bericht (Entwurf, %(date)s)") % {
+            "date": _date(previous["report_date"])
+        }
     return _(
         "Zusammenfassung: Veränderungen seit dem letzten Bericht (DS-Nr. %(number)s, %(date)s)"
     ) % {"number": previous["ds_number"], "date": _date(previous["report_date"])}
@@ -383,10 +395,13 @@ def report_context(snapshot: dict) -> dict:
     return {
         "changes": changes_context(snapshot.get("changes")),
         "document_title": _("%(title)s – DS-Nr. %(number)s")
-        % {"title": report["title"], "number": report["ds_number"]},
+        % {"title": report["title"], "number": report["ds_number"]}
+        if report["ds_number"]
+        else _("%(title)s – Entwurf") % {"title": report["title"]},
         "title": report["title"],
         "ds_number": report["ds_number"],
         "report_date": _date(report["report_date"]),
+        "data_date": _date(_frozen_on(snapshot) or report["report_date"]),
         "programme": snapshot["programme"],
         "legend": _legend_lines(snapshot["legend"]),
         "groups": [

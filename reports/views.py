@@ -47,7 +47,8 @@ def report_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Der Bericht wird erstellt."))
+            # No flash message: the state panel of the detail page says how far the report is
+            # and keeps saying it as it changes; a message would stay behind ("fertig").
             return redirect("reports:detail", pk=report.pk)
     return render(request, "reports/report_form.html", {"form": form, "programme": programme})
 
@@ -81,8 +82,6 @@ def report_retry_view(request, pk: int):
         report_retry(report=report, by=request.user)
     except ReportNotRetryable as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, _("Der Bericht wird erneut erstellt."))
     return redirect("reports:detail", pk=report.pk)
 
 

@@ -103,3 +103,43 @@ def test_it_compares_with_the_latest_done_report_only(client, programme, done_re
     client.force_login(admin_user)
     body = client.get(URL, headers={"HX-Request": "true"}).content.decode()
     assert "300-20" in body and "999-20" not in body
+
+
+def test_a_draft_as_the_last_report_is_named_a_draft(client, programme, done_report, admin_user):
+    StatusReport.objects.filter(pk=done_report.pk).update(ds_number="")
+    client.force_login(admin_user)
+    body = client.get(URL, headers={"HX-Request": "true"}).content.decode()
+    date_text = done_report.report_date.strftime("%d.%m.%Y")
+    assert f"Heutiger Stand im Vergleich mit dem Berichtsentwurf vom {date_text}." in body
+    assert "DS-Nr." not in body
+
+
+@pytest.mark.parametrize(
+    "groups_in_last_report, note",
+    [
+        ([4], "Nicht verglichen (im letzten Bericht nicht enthalten): Arbeitsgruppen I, II, III"),
+        ([1, 2, 3], "Nicht verglichen (im letzten Bericht nicht enthalten): Arbeitsgruppe IV"),
+    ],
+)
+def test_groups_left_out_of_the_last_report_are_named_in_singular_or_plural(
+    client, programme, admin_user, groups_in_last_report, note
+):
+    report_date = timezone.localdate() - timedelta(days=30)
+    StatusReport.objects.create(
+        programme=programme,
+        ds_number="300-20",
+        report_date=report_date,
+        working_group_numbers=groups_in_last_report,
+        state=ReportState.DONE,
+        finished_at=timezone.now(),
+        snapshot=report_snapshot(
+            programme=programme,
+            title="Anhang",
+            ds_number="300-20",
+            report_date=report_date,
+            working_group_numbers=groups_in_last_report,
+        ),
+    )
+    client.force_login(admin_user)
+    body = client.get(URL, headers={"HX-Request": "true"}).content.decode()
+    assert note in " ".join(body.split())

@@ -46,9 +46,20 @@ def test_build_report_names_an_unknown_group_and_changes_nothing(programme, tmp_
     assert not StatusReport.objects.exists()
 
 
+def test_build_report_without_ds_number_or_earlier_report_builds_a_draft(
+    programme, media_root, tmp_path
+):
+    output = tmp_path / "entwurf.pdf"
+    call_command("build_report", "--output", str(output), "--groups", "III")
+    report = StatusReport.objects.get()
+    assert report.state == ReportState.DONE and report.is_draft
+    assert report.created_by is None
+    text = normalized(" ".join(PdfText(output.read_bytes()).pages))
+    assert text.startswith("Anhang zum Sachstandsbericht – Entwurf")
+    assert "DS-Nr." not in text.split("Inhalt")[0]
+
+
 def test_build_report_takes_the_ds_number_of_the_last_report(programme, media_root, tmp_path):
-    with pytest.raises(CommandError, match="--ds-number"):
-        call_command("build_report", "--output", str(tmp_path / "a.pdf"))
     call_command(
         "build_report", "--output", str(tmp_path / "a.pdf"), "--ds-number", "7-21", "--groups", "II"
     )

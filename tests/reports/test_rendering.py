@@ -7,6 +7,7 @@ import pytest
 
 from reports.rendering import (
     StaticFileFetcher,
+    changes_title,
     description_html,
     render_report_html,
     render_report_pdf,
@@ -158,18 +159,20 @@ def test_rating_table_shows_the_levels_as_text(seed_report):
     assert "mittel gering mittelfristig nein" in normalized(pdf.pages[pages["1.1"] - 1])
 
 
-def test_unrated_measure_shows_dashes_and_no_icons(seed_report):
+def test_unrated_levels_show_dashes_and_no_icons(seed_report):
+    # 4.6: cost printed "different" and no quick-win rating; personnel and timeframe rated.
     assert [rating["level"] for rating in _measure(seed_report.snapshot, "4.6")["ratings"]] == [
         "",
-        "",
-        "",
+        "gering",
+        "mittelfristig",
         "",
     ]
     html = seed_report.html
     section = html[html.index('id="m-4-6"') :]
     table = section[section.index('<table class="ratings">') : section.index("</table>")]
-    assert table.count("<svg") == 0
-    assert table.count('class="not-rated"') == 4
+    assert table.count("<svg") == 2
+    assert 'aria-label="gering"' in table and 'aria-label="mittelfristig"' in table
+    assert table.count('class="not-rated"') == 2
 
 
 def test_icons_are_inline_svg_for_every_rated_level(seed_report):
@@ -313,3 +316,37 @@ def test_every_contents_entry_links_to_its_heading(seed_report):
     destinations = pdf.reader.named_destinations
     for name, page in expected.items():
         assert pdf.reader.get_destination_page_number(destinations[name]) + 1 == page
+
+
+def _title_page_meta(snapshot) -> str:
+    html = render_report_html(snapshot)
+    return normalized(re.search(r'<p class="report-meta">(.*?)</p>', html, re.S).group(1))
+
+
+def test_stand_is_the_day_the_data_were_frozen_not_a_future_report_date(seed_report):
+    snapshot = copy.deepcopy(seed_report.snapshot)
+    snapshot["report"]["report_date"] = "2030-12-31"
+    snapshot["frozen_at"] = "2026-03-02T22:30:00+00:00"  # 23:30 in Dortmund, still 2 March
+    meta = _title_page_meta(snapshot)
+    assert meta.endswith("Berichtsdatum: 31.12.2030 · Stand: 02.03.2026")
+
+
+def test_stand_alone_when_the_data_were_frozen_on_the_report_date(seed_report):
+    snapshot = copy.deepcopy(seed_report.snapshot)
+    snapshot["report"]["report_date"] = "2026-03-02"
+    snapshot["frozen_at"] = "2026-03-02T08:00:00+00:00"
+    meta = _title_page_meta(snapshot)
+    assert meta.endswith("· Stand: 02.03.2026") and "Berichtsdatum" not in meta
+
+
+def test_a_draft_is_titled_as_such_and_so_is_a_summary_against_it(seed_report):
+    snapshot = copy.deepcopy(seed_report.snapshot)
+    snapshot["report"]["ds_number"] = ""
+    html = render_report_html(snapshot)
+    assert "<title>Anhang zum Sachstandsbericht – Entwurf</title>" in html
+    heading = re.search(r'<h1 class="report-title">(.*?)</h1>', html, re.S).group(1)
+    assert "Entwurf" in heading and "DS-Nr" not in heading
+    changes = {"previous": {"ds_number": "", "report_date": "2026-01-15"}}
+    assert changes_title(changes) == (
+        "Zusammenfassung: Veränderungen seit dem letzten Bericht (Entwurf, 15.01.2026)"
+    )

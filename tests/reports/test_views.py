@@ -113,12 +113,76 @@ def test_choosing_groups_without_ticking_one_is_refused(client, committee_member
     assert not StatusReport.objects.exists()
 
 
-def test_missing_ds_number_is_named_and_nothing_is_created(client, committee_member, programme):
+def test_a_report_without_ds_number_is_a_draft(client, committee_member, programme):
     client.force_login(committee_member)
     response = client.post(reverse("reports:create"), _form(ds_number=""))
-    assert response.status_code == 200
-    assert response.context["form"].errors["ds_number"]
-    assert not StatusReport.objects.exists()
+    report = StatusReport.objects.get()
+    assert response.status_code == 302
+    assert report.is_draft
+    assert str(report) == "Anhang zum Sachstandsbericht – Entwurf"
+    assert "Anhang zum Sachstandsbericht – Entwurf" in client.get(reverse("reports:list")).text
+    assert "Anhang zum Sachstandsbericht – Entwurf" in client.get("/").text
+    detail = client.get(reverse("reports:detail", args=[report.pk])).text
+    assert "<h1>Anhang zum Sachstandsbericht – Entwurf</h1>" in detail
+    assert "DS-Nr." not in detail.split("<h1>")[1].split("</h1>")[0]
+
+
+@pytest.mark.parametrize(
+    "persona", ["admin_user", "editor_group_1", "editor_group_2", "committee_member"]
+)
+def test_a_report_built_from_the_command_line_is_shown_as_such(
+    client, request, persona, programme, media_root
+):
+    report = report_request(
+        programme=programme,
+        title="Anhang zum Sachstandsbericht",
+        ds_number="2-21",
+        report_date=date(2021, 3, 1),
+        enqueue=False,
+    )
+    report_build(report_id=report.pk)
+    client.force_login(request.getfixturevalue(persona))
+    listing = client.get(reverse("reports:list"))
+    detail = client.get(reverse("reports:detail", args=[report.pk]))
+    assert listing.status_code == detail.status_code == 200
+    assert "über die Kommandozeile erstellt" in listing.text
+    assert "über die Kommandozeile erstellt" in detail.text
+
+
+def test_one_working_group_is_named_in_the_singular(client, editor_group_1, done_report):
+    client.force_login(editor_group_1)
+    listing = client.get(reverse("reports:list")).text
+    detail = client.get(reverse("reports:detail", args=[done_report.pk])).text
+    assert "(Arbeitsgruppe IV)" in listing and "Arbeitsgruppen" not in listing
+    assert "<dd>Arbeitsgruppe IV</dd>" in detail
+
+
+def test_several_working_groups_are_named_in_the_plural(programme):
+    report = report_request(
+        programme=programme,
+        title="Bericht",
+        ds_number="1",
+        report_date=date(2020, 3, 1),
+        working_group_numbers=[3, 1],
+        enqueue=False,
+    )
+    assert report.selected_groups_label() == "Arbeitsgruppen I, III"
+
+
+def test_after_a_request_only_the_live_state_panel_speaks_of_the_state(
+    client, committee_member, programme, media_root, django_capture_on_commit_callbacks
+):
+    """The panel is refreshed until the report is done; nothing outside it may keep saying
+    "wird erstellt" next to "fertig"."""
+    client.force_login(committee_member)
+    with django_capture_on_commit_callbacks(execute=False):
+        page = client.post(reverse("reports:create"), _form(), follow=True).text
+    report = StatusReport.objects.get()
+    outside_panel = page.split('<section id="report-status"')[0]
+    assert "erstellt" not in outside_panel.split("<main")[1]
+    report_build(report_id=report.pk)
+    panel = client.get(reverse("reports:status", args=[report.pk])).text
+    assert 'data-report-state="done"' in panel and "wird erstellt" not in panel
 
 
 def test_download_serves_the_pdf_under_a_meaningful_name(client, editor_group_2, done_report):

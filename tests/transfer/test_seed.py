@@ -110,7 +110,9 @@ def test_goals_keep_their_target_as_written_and_the_date_read_from_it(programme)
         ("2.2", "mittel", "gering", "mittelfristig", "ja"),  # printed "gering →"
         ("3.5", "hoch", "mittel", "langfristig", "nein"),
         ("4.5", "gering", "gering", "mittelfristig", "ja"),  # 🌟
-        ("4.6", "", "", "", ""),  # printed without ratings
+        # Printed "different", "gering", "mittelfristig" without icons: only the cost
+        # ("different" is no level) and the quick win stay unrated.
+        ("4.6", "", "gering", "mittelfristig", ""),
     ],
 )
 def test_ratings_are_as_printed(programme, number, cost, personnel, timeframe, quick_win):

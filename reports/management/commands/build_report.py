@@ -36,7 +36,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="Where to write the PDF.")
         parser.add_argument("--programme", help="Programme name (default: the only one).")
         parser.add_argument(
-            "--ds-number", help="Drucksachennummer (default: that of the last done report)."
+            "--ds-number",
+            help="Drucksachennummer (default: that of the last done report; without one, the"
+            " report is a draft).",
         )
         parser.add_argument(
             "--groups",
@@ -121,9 +123,11 @@ class Command(BaseCommand):
         return numbers
 
     def _previous_ds_number(self, programme: Programme) -> str:
+        """The DS number of the last done report; none (a draft) if there is none."""
         previous = StatusReport.objects.latest_done(programme)
         if previous is None:
-            raise CommandError("--ds-number is needed: there is no earlier report to take it from.")
+            self.stdout.write("No --ds-number and no earlier report: building a draft.")
+            return ""
         return previous.ds_number
 
     def _wait(self, report: StatusReport, timeout: float) -> StatusReport:
