@@ -339,9 +339,30 @@ def _parser_class():
             return cell
 
         def parse_row(self, row):
-            number, cells = super().parse_row(row)
-            self.row_dimensions.clear()
-            return number, cells
+            """As openpyxl's, but cells without content (no value, formula or inline text:
+            no child element) are passed over without being parsed or kept."""
+            written = row.get("r")
+            if written is None:
+                self.row_counter += 1
+            else:
+                number = float(written)
+                if not number.is_integer():
+                    raise ValueError(f"{written} is not a valid row number")
+                self.row_counter = int(number)
+            self.col_counter = 0
+            cells, skipped = [], None
+            for element in row:
+                positional = element.get("r") is None
+                if skipped is not None and positional:
+                    self.parse_cell(skipped)  # a following cell counts on from this one
+                skipped = None
+                if len(element):
+                    cells.append(self.parse_cell(element))
+                elif positional:
+                    self.col_counter += 1
+                else:
+                    skipped = element
+            return self.row_counter, cells
 
     return CellParser
 
@@ -350,7 +371,7 @@ def _read_worksheet(workbook, worksheet) -> list[tuple[int, list[Any]]]:
     """Rows with content as (row number, cells from column A), merged values applied."""
     bounds = _Bounds(worksheet.title)
     parser = _parser_class()(
-        worksheet._get_source(),
+        _without_empty_tail(worksheet),
         worksheet._shared_strings,
         data_only=True,
         epoch=workbook.epoch,
@@ -384,6 +405,75 @@ def _read_worksheet(workbook, worksheet) -> list[tuple[int, list[Any]]]:
     bounds.finish()
     _apply_merged(worksheet.title, parser.merged_cells, rows, bounds)
     return rows
+
+
+# Within <sheetData>: a cell's value, inline text or formula; the start of a row; the end.
+_SHEET_TOKENS = re.compile(
+    rb"<(?P<close>/)?(?:[A-Za-z_][\w.-]{0,40}:)?(?:(?P<content>v|is|f)|(?P<row>row)|(?P<end>sheetData))"
+    rb"[\s/>]"
+)
+_OVERLAP = 64
+
+
+def _empty_tail(source, chunk_size: int = 1 << 20) -> tuple[int, int] | None:
+    """The bytes of the rows after the last cell with content, up to </sheetData>: the empty,
+    formatted rows a spreadsheet may carry by the hundred thousand (found by a fast scan)."""
+    tail_start = data_end = None
+    offset, carry = 0, b""
+    while data_end is None:
+        chunk = source.read(chunk_size)
+        buffer, base = carry + chunk, offset - len(carry)
+        offset += len(chunk)
+        # Tokens starting in the overlap are read with the next chunk.
+        upto = len(buffer) if not chunk else max(len(buffer) - _OVERLAP, 0)
+        for match in _SHEET_TOKENS.finditer(buffer, 0, len(buffer)):
+            if match.start() >= upto:
+                break
+            if match.group("content"):
+                tail_start = None
+            elif match.group("close"):
+                if match.group("end"):
+                    data_end = base + match.start()
+                    break
+            elif match.group("row"):
+                tail_start = base + match.start() if tail_start is None else tail_start
+        if not chunk:
+            break
+        carry = buffer[upto:]
+    if tail_start is None or data_end is None or tail_start >= data_end:
+        return None
+    return tail_start, data_end
+
+
+class _Skipping:
+    """A source that passes over one range of its bytes."""
+
+    def __init__(self, source, start: int, end: int):
+        self.source, self.start, self.end, self.position = source, start, end, 0
+
+    def read(self, size: int = -1) -> bytes:
+        if self.start <= self.position < self.end:
+            while self.position < self.end:
+                skipped = self.source.read(min(1 << 20, self.end - self.position))
+                if not skipped:
+                    break
+                self.position += len(skipped)
+        if self.position < self.start:
+            wanted = self.start - self.position
+            size = wanted if size is None or size < 0 else min(size, wanted)
+        data = self.source.read(size)
+        self.position += len(data)
+        return data
+
+    def close(self) -> None:
+        self.source.close()
+
+
+def _without_empty_tail(worksheet):
+    with worksheet._get_source() as source:
+        tail = _empty_tail(source)
+    source = worksheet._get_source()
+    return _Skipping(source, *tail) if tail else source
 
 
 def _apply_merged(title: str, merged, rows: list[tuple[int, list[Any]]], bounds: _Bounds):

@@ -141,6 +141,48 @@ def test_empty_formatted_rows_and_cells_are_skipped_without_being_kept(programme
     assert [row["_row"] for row in rows.rows["measures"]] == [2]
 
 
+def test_a_row_after_many_empty_formatted_rows_is_still_read(programme):
+    def format_then_write(sheet):
+        bold = Font(bold=True)
+        for number in range(3, 3000):
+            for column in range(1, 14):
+                sheet.cell(row=number, column=column).font = bold
+        sheet.append(["1.31", "Nach den leeren Zeilen", "mittel"])
+        for number in range(3001, 4000):
+            sheet.cell(row=number, column=3).font = bold
+
+    data = workbook_bytes([MEASURE_HEADERS, ["1.30", "Neu", "hoch"]], build=format_then_write)
+
+    rows = read(programme, data)
+
+    assert rows.errors == []
+    assert [(row["_row"], row["number"]) for row in rows.rows["measures"]] == [
+        (2, "1.30"),
+        (3000, "1.31"),
+    ]
+
+
+@pytest.mark.parametrize("chunk_size", [7, 64, 1 << 20])
+def test_the_empty_tail_is_found_by_a_scan_in_chunks_of_any_size(chunk_size):
+    from transfer.sources import _empty_tail, _Skipping
+
+    head = (
+        '<x:worksheet xmlns:x="ns"><x:sheetData><x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v>'
+        '</x:c></x:row><x:row r="2" s="1"><x:c r="A2" s="1"/></x:row>'
+        '<x:row r="3"><x:c r="B3"><x:f>A1</x:f></x:c></x:row>'
+    )
+    tail = "".join(f'<x:row r="{n}" s="1"><x:c r="A{n}" s="1"/></x:row>' for n in range(4, 60))
+    end = '</x:sheetData><x:mergeCells count="1"><x:mergeCell ref="A1:A2"/></x:mergeCells>'
+    xml = (head + tail + end + "</x:worksheet>").encode()
+
+    start, stop = _empty_tail(io.BytesIO(xml), chunk_size=chunk_size)
+
+    assert (start, stop) == (len(head), len(head) + len(tail))
+    skipping = _Skipping(io.BytesIO(xml), start, stop)
+    kept = b"".join(iter(lambda: skipping.read(5), b""))
+    assert kept == (head + end + "</x:worksheet>").encode()
+
+
 def test_more_rows_with_content_than_allowed_are_refused(settings):
     settings.IMPORT_MAX_ROWS = 10
     data = workbook_bytes([MEASURE_HEADERS] + [[f"1.{n}", "T", ""] for n in range(30, 40)])
