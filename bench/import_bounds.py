@@ -48,17 +48,74 @@ def small_workbook() -> bytes:
     return buffer.getvalue()
 
 
-def graft(path: Path, sheet_xml) -> None:
-    """Write `path`: the small workbook with its sheet replaced by the chunks of `sheet_xml`."""
+SHARED = "xl/sharedStrings.xml"
+SHARED_TYPE = (
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+)
+SHARED_RELATION = (
+    '<Relationship Id="rIdShared" Type="http://schemas.openxmlformats.org/officeDocument/'
+    '2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+)
+
+
+def graft(path: Path, sheet_xml, shared_strings=None) -> None:
+    """Write `path`: the small workbook with its sheet replaced by the chunks of `sheet_xml`
+    (and, if given, a shared string table from the chunks of `shared_strings`)."""
     source = zipfile.ZipFile(io.BytesIO(small_workbook()))
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
+            content = source.read(info.filename).decode()
             if info.filename == SHEET:
                 with target.open(SHEET, "w", force_zip64=True) as member:
                     for chunk in sheet_xml(target):
                         member.write(chunk.encode())
-            else:
-                target.writestr(info.filename, source.read(info.filename))
+                continue
+            if shared_strings and info.filename == "[Content_Types].xml":
+                content = content.replace("</Types>", SHARED_TYPE)
+            if shared_strings and info.filename == "xl/_rels/workbook.xml.rels":
+                content = content.replace("</Relationships>", SHARED_RELATION)
+            target.writestr(info.filename, content)
+        if shared_strings:
+            with target.open(SHARED, "w", force_zip64=True) as member:
+                for chunk in shared_strings():
+                    member.write(chunk.encode())
+
+
+def dense_text(rows: int):
+    """`rows` rows of 13 cells, each a different sentence from the shared string table."""
+    words = ["Digitalisierung", "Prozess", "Akte", "Portal", "Schulung", "Verwaltung",
+             "Bürger*innen", "Service", "Plattform", "Daten", "Netz", "Beteiligung"]  # fmt: skip
+    count = rows * 13
+
+    def strings():
+        rng = random.Random(3)
+        yield (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://'
+            f'schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="{count}">'
+        )
+        for start in range(0, count, 1000):
+            yield "".join(
+                f"<si><t>{index} {' '.join(rng.choices(words, k=12))}</t></si>"
+                for index in range(start, min(start + 1000, count))
+            )
+        yield "</sst>"
+
+    def sheet(_target):
+        yield sheet_start(f"A1:M{rows + 2}")
+        for start in range(3, rows + 3, 500):
+            yield "".join(
+                f'<row r="{row}">'
+                + "".join(
+                    f'<c r="{chr(65 + column)}{row}" t="s"><v>{(row - 3) * 13 + column}</v></c>'
+                    for column in range(13)
+                )
+                + "</row>"
+                for row in range(start, min(start + 500, rows + 3))
+            )
+        yield SHEET_END
+
+    return sheet, strings
 
 
 def sheet_start(dimension: str) -> str:
@@ -149,6 +206,11 @@ def build() -> list[tuple[str, Path]]:
     path = FOLDER / "junk-50000.xlsx"
     graft(path, junk_rows(49_998))
     files.append(("50,000 junk rows (XLSX, within limit)", path))
+
+    path = FOLDER / "dense-text.xlsx"
+    sheet, strings = dense_text(40_000)
+    graft(path, sheet, strings)
+    files.append(("40,000 rows x 13 distinct texts (shared strings)", path))
 
     bench_workbook = Path("/tmp/sachstand-bench-import.xlsx")
     if bench_workbook.exists():  # from bench/import.py: 5,000 real measures

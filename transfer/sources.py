@@ -220,7 +220,7 @@ def _filled(value: Any) -> bool:
 
 
 def read_csv(text: str, *, title: str) -> RawTable | None:
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    first_line = next((line for line in io.StringIO(text) if line.strip()), "")
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     if first_line.count("\t") > max(first_line.count(";"), first_line.count(",")):
         delimiter = "\t"
