@@ -368,3 +368,51 @@ def test_cells_merged_over_columns_are_refused_naming_the_range(programme):
         read_sheets(name="m.xlsx", data=data)
 
     assert "Blatt Maßnahmen, Zeile 2: Die Zellen B2:C2 sind verbunden" in messages(refused)
+
+
+# --- Through the browser -----------------------------------------------------------------------
+
+
+def post_file(client, programme, name: str, data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    return client.post(
+        reverse("transfer:import"),
+        {"programme": programme.pk, "file": SimpleUploadedFile(name, data)},
+    )
+
+
+def test_a_huge_declared_dimension_uploaded_in_the_browser_gives_its_preview(
+    client, programme, admin_user, media_root
+):
+    data = workbook_bytes([MEASURE_HEADERS, ["1.30", "Neu", "hoch"]])
+    data = rewrite_member(
+        data,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: re.sub(r'<dimension ref="[^"]+"', '<dimension ref="A1:XFD1048576"', xml),
+    )
+    client.force_login(admin_user)
+
+    response = post_file(client, programme, "gross.xlsx", data)
+
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    run = ImportRun.objects.get()
+    assert run.state == ImportRun.State.PREVIEW
+    assert run.counts["measures"]["create"] == 1
+
+
+def test_thousands_of_errors_show_a_few_hundred_and_the_count_of_the_rest(
+    client, programme, admin_user, media_root, settings
+):
+    settings.IMPORT_MAX_LISTED_ERRORS = 300
+    lines = ["Nummer;Titel;Kosten"] + [f"x{n};Titel;sehr hoch" for n in range(1000)]
+    client.force_login(admin_user)
+
+    response = post_file(client, programme, "junk.csv", "\n".join(lines).encode("cp1252"))
+
+    page = client.get(response["Location"]).content.decode()
+    assert "Die Datei wurde abgelehnt: 2000 Fehler" in page
+    assert page.count("<tr><td>junk.csv</td>") == 300
+    assert "… und 1.700 weitere Fehler" in page
