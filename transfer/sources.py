@@ -370,16 +370,18 @@ def _parser_class():
 def _read_worksheet(workbook, worksheet) -> list[tuple[int, list[Any]]]:
     """Rows with content as (row number, cells from column A), merged values applied."""
     bounds = _Bounds(worksheet.title)
-    parser = _parser_class()(
-        _without_empty_tail(worksheet),
-        worksheet._shared_strings,
-        data_only=True,
-        epoch=workbook.epoch,
-        date_formats=workbook._date_formats,
-        timedelta_formats=workbook._timedelta_formats,
-    )
     rows: list[tuple[int, list[Any]]] = []
+    source = None
     try:
+        source = _without_empty_tail(worksheet)
+        parser = _parser_class()(
+            source,
+            worksheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
         for number, cells in parser.parse():
             values = {}
             for cell in cells:
@@ -401,7 +403,8 @@ def _read_worksheet(workbook, worksheet) -> list[tuple[int, list[Any]]]:
     except BROKEN:  # broken XML, bad checksums, cell references out of range
         raise _unreadable() from None
     finally:
-        parser.source.close()
+        if source is not None:
+            source.close()
     bounds.finish()
     _apply_merged(worksheet.title, parser.merged_cells, rows, bounds)
     return rows

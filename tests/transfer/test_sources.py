@@ -265,6 +265,33 @@ def test_many_errors_are_listed_up_to_the_limit_then_counted(programme, admin_us
     assert database_dump() == before
 
 
+def stored(data: bytes) -> bytes:
+    """The same XLSX with its members stored uncompressed (so that bytes can be altered)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info.filename))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: rewrite_member(data, "xl/worksheets/sheet1.xml", lambda xml: xml[:-40]),
+        lambda data: stored(data).replace(b"Neuer Titel", b"Neuer Titex"),  # bad checksum
+    ],
+    ids=["broken sheet XML", "bad CRC"],
+)
+def test_a_damaged_workbook_is_refused_as_unreadable(damage):
+    data = damage(workbook_bytes([MEASURE_HEADERS, ["1.30", "Neuer Titel", "hoch"]]))
+
+    with pytest.raises(FileRefused) as refused:
+        read_sheets(name="m.xlsx", data=data)
+
+    assert messages(refused) == "Die Datei ist keine lesbare Excel-Arbeitsmappe (.xlsx)."
+
+
 # --- Formulas without a stored value -----------------------------------------------------------
 
 
