@@ -304,12 +304,11 @@ def _check_zip(data: bytes) -> None:
 
 
 def read_xlsx(data: bytes) -> list[RawTable]:
-    import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     _check_zip(data)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = _load_workbook(data)
     except (InvalidFileException, *BROKEN):
         raise _unreadable() from None
     tables = []
@@ -323,6 +322,48 @@ def read_xlsx(data: bytes) -> list[RawTable]:
     finally:
         workbook.close()
     return tables
+
+
+def _load_workbook(data: bytes):
+    """openpyxl's `load_workbook(read_only=True, data_only=True)`, with a faster reader of
+    the shared string table (Excel keeps every text there; openpyxl builds an object per
+    text, which made reading it take longer than reading the sheets)."""
+    from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
+
+    class Reader(ExcelReader):
+        def read_strings(self):
+            part = self.package.find(SHARED_STRINGS)
+            if part is not None:
+                with self.archive.open(part.PartName[1:]) as source:
+                    self.shared_strings = read_shared_strings(source)
+
+    reader = Reader(io.BytesIO(data), read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
+def read_shared_strings(source) -> list[str]:
+    """The texts of a shared string table as openpyxl reads them: the plain text or the runs
+    of rich text, without phonetic hints."""
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    item, text, run = (f"{{{SHEET_MAIN_NS}}}{name}" for name in ("si", "t", "r"))
+    strings = []
+    for _event, element in iterparse(source):
+        if element.tag != item:
+            continue
+        parts = []
+        for child in element:
+            if child.tag == text:
+                parts.append(child.text or "")
+            elif child.tag == run:
+                part = child.find(text)
+                if part is not None:
+                    parts.append(part.text or "")
+        strings.append("".join(parts).replace("x005F_", ""))
+        element.clear()
+    return strings
 
 
 def _parser_class():

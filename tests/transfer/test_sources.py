@@ -292,6 +292,25 @@ def test_a_damaged_workbook_is_refused_as_unreadable(damage):
     assert messages(refused) == "Die Datei ist keine lesbare Excel-Arbeitsmappe (.xlsx)."
 
 
+def test_shared_strings_are_read_as_openpyxl_reads_them():
+    from openpyxl.reader.strings import read_string_table
+
+    from transfer.sources import read_shared_strings
+
+    table = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<si><t>Bürger*innen</t></si>"
+        '<si><r><rPr><b/></rPr><t>Fett</t></r><r><t xml:space="preserve"> und normal </t></r></si>'
+        '<si><t>漢字</t><rPh sb="0" eb="2"><t>カンジ</t></rPh><phoneticPr fontId="1"/></si>'
+        "<si><t/></si><si><t>a_x005F_x000D_b\nc</t></si></sst>"
+    ).encode()
+
+    strings = read_shared_strings(io.BytesIO(table))
+
+    assert strings == list(read_string_table(io.BytesIO(table)))
+    assert strings[:3] == ["Bürger*innen", "Fett und normal ", "漢字"]
+
+
 # --- Formulas without a stored value -----------------------------------------------------------
 
 
