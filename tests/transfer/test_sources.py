@@ -59,7 +59,7 @@ def read(programme, data: bytes, name="m.xlsx"):
 
 # --- Encodings ---------------------------------------------------------------------------------
 
-GERMAN = "Bürger „Übersicht“ für Ämter, Straße, 1.500 €"
+GERMAN = "Bürger „Übersicht“ für Ämter: Größe, Straße, Gebäude – 1.500 €"
 
 
 def test_windows_1252_csv_as_german_excel_saves_it_is_read(programme, admin_user):
