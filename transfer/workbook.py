@@ -1,7 +1,8 @@
 """Reading a spreadsheet (XLSX workbook or CSV) into validated rows.
 
-file bytes → sheets (kind detected from the sheet name or the headers) → rows with typed
-values, and every error with sheet, row number as the spreadsheet shows it, and column.
+file bytes → raw tables (`transfer.sources`: encodings, bounds, merged cells) → sheets (kind
+detected from the sheet name or the headers) → rows with typed values, and every error with
+sheet, row number as the spreadsheet shows it, and column (`transfer.errors`).
 Cross-checks against the database (does measure 9.9 exist?) are made by `transfer.plan`.
 
 Cells are read forgivingly where the meaning is unambiguous (see `RATING_WORDS`); text that
