@@ -27,6 +27,7 @@ from .workbook import (
     KPIS,
     MEASURES,
     RESOURCES,
+    TEXT_COLUMNS,
     VALUES,
     column_names,
     protect,
@@ -111,7 +112,9 @@ def write_workbook(
         for position, key in enumerate(keys, start=1):
             letter = get_column_letter(position)
             sheet.column_dimensions[letter].width = COLUMN_WIDTHS.get(key, 16)
-            if key in ("number", "measure"):
+            if key in TEXT_COLUMNS:
+                # Text, also in rows typed later: as a number "1.10" would become 1.1.
+                sheet.column_dimensions[letter].number_format = "@"
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
                     cell.number_format = "@"
             options = lists[kind].get(key)

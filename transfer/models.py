@@ -49,3 +49,10 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.created_at:%d.%m.%Y %H:%M})"
+
+    @property
+    def error_count(self) -> int:
+        """All errors found, also those the stored list only counts ("… und 95 weitere")."""
+        from .errors import errors_total
+
+        return errors_total(self.errors or [])

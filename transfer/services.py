@@ -23,7 +23,15 @@ from measures.services import BulkResult, measures_apply_bulk
 from . import export
 from .models import ImportRun
 from .plan import Plan, build_plan
-from .workbook import KINDS, MEASURES, FileRefused, RowError, read_rows, read_sheets
+from .workbook import (
+    KINDS,
+    MEASURES,
+    FileRefused,
+    RowError,
+    errors_listed,
+    read_rows,
+    read_sheets,
+)
 
 EXPORT_FORMATS = ("xlsx", "csv")
 
@@ -111,7 +119,7 @@ def _author(by):
 
 def _refuse(run: ImportRun, errors: list[RowError]) -> ImportRun:
     run.state = ImportRun.State.REJECTED
-    run.errors = [error.as_dict() for error in errors]
+    run.errors = [error.as_dict() for error in errors_listed(errors)]
     run.progress = 100
     run.finished_at = timezone.now()
     run.save()

@@ -1,17 +1,15 @@
 """Reading a spreadsheet (XLSX workbook or CSV) into validated rows.
 
-file bytes → sheets (kind detected from the sheet name or the headers) → rows with typed
-values, and every error with sheet, row number as the spreadsheet shows it, and column.
+file bytes → raw tables (`transfer.sources`: encodings, bounds, merged cells) → sheets (kind
+detected from the sheet name or the headers) → rows with typed values, and every error with
+sheet, row number as the spreadsheet shows it, and column (`transfer.errors`).
 Cross-checks against the database (does measure 9.9 exist?) are made by `transfer.plan`.
 
 Cells are read forgivingly where the meaning is unambiguous (see `RATING_WORDS`); text that
 an export protected against formula injection gets its original value back (`unprotect`).
 """
 
-import csv
-import io
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -36,6 +34,11 @@ from measures.models import (
 )
 from measures.resources import GoalResource, MeasureResource
 
+# Reading the file itself (sniffing, encodings, bounds) lives in `sources`, the error list in
+# `errors`; both are importable from here as before.
+from .errors import ErrorCollector, FileRefused, RowError, errors_listed, errors_total  # noqa: F401
+from .sources import FormulaWithoutValue, RawTable, read_tables  # noqa: F401
+
 MEASURES, GOALS, KPIS, VALUES = "measures", "goals", "kpis", "values"
 KINDS = (MEASURES, GOALS, KPIS, VALUES)
 SHEET_NAMES = {
@@ -56,45 +59,13 @@ REQUIRED_COLUMNS = {
     KPIS: ("measure", "name"),
     VALUES: ("measure", "kpi", "date", "value"),
 }
+# Columns that identify a measure: text only. As a number, "1.10" arrives as 1.1; the export
+# and the template format these columns as text ("@") so that a spreadsheet keeps them so.
+TEXT_COLUMNS = ("number", "measure")
 # Cells from user text that a spreadsheet would run as a formula.
 FORMULA_START = ("=", "+", "-", "@")
 _PROTECTED = re.compile(r"^'+[=+\-@]")
 _NUMBER = re.compile(MEASURE_NUMBER_PATTERN)
-
-
-class FileRefused(Exception):
-    """The file as a whole cannot be read: not a spreadsheet, empty, unknown columns."""
-
-    def __init__(self, errors: list["RowError"]):
-        self.errors = errors
-        super().__init__("; ".join(str(error) for error in errors))
-
-
-@dataclass(frozen=True)
-class RowError:
-    message: str
-    sheet: str = ""
-    row: int | None = None
-    column: str = ""
-
-    def __str__(self):
-        where = []
-        if self.sheet:
-            where.append(_("Blatt %(sheet)s") % {"sheet": self.sheet})
-        if self.row is not None:
-            where.append(_("Zeile %(row)s") % {"row": self.row})
-        if self.column:
-            where.append(_("Spalte %(column)s") % {"column": self.column})
-        return f"{', '.join(where)}: {self.message}" if where else self.message
-
-    def as_dict(self) -> dict:
-        return {
-            "sheet": self.sheet,
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-            "text": str(self),
-        }
 
 
 class CellError(ValueError):
@@ -281,6 +252,16 @@ def read_date(value: Any) -> date | None:
 
 
 def read_number(value: Any) -> str:
+    """A measure number: text "1.10"; a number cell (1.1, from "1.10" typed) is ambiguous."""
+    if isinstance(value, float | Decimal):
+        raise CellError(
+            _(
+                "Die Nummer %(value)s steht als Zahl in der Zelle; als Zahl ist z. B. 1.10 "
+                "nicht von 1.1 zu unterscheiden. Bitte die Spalte als Text formatieren und die "
+                "Nummer erneut eintragen (oder mit einem Apostroph beginnen: '1.10)."
+            )
+            % {"value": _text(value)}
+        )
     text = _text(value)
     if not text:
         raise CellError(_("Die Nummer fehlt."))
@@ -421,14 +402,6 @@ class Sheet:
     rows: list[tuple[int, dict[str, Any]]]  # (row number as shown, {key: raw cell})
 
 
-@dataclass
-class RawTable:
-    title: str
-    header_row: int
-    headers: list[Any]
-    rows: list[tuple[int, list[Any]]]
-
-
 def _kind_from_title(title: str) -> str | None:
     key = _header_key(title)
     for kind, names in SHEET_NAMES.items():
@@ -519,94 +492,6 @@ def _to_sheet(table: RawTable, *, only_kind: bool) -> Sheet:
     return Sheet(title=table.title, kind=kind, columns=columns, rows=rows)
 
 
-def _tables_from_rows(title: str, rows) -> RawTable | None:
-    header_row, headers, body = None, None, []
-    for number, cells in enumerate(rows, start=1):
-        cells = list(cells)
-        if headers is None:
-            if any(cell not in (None, "") for cell in cells):
-                header_row, headers = number, cells
-            continue
-        body.append((number, cells))
-    if headers is None:
-        return None
-    return RawTable(title=title, header_row=header_row, headers=headers, rows=body)
-
-
-XLSX_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"
-
-
-def read_tables(*, name: str, data: bytes) -> tuple[str, list[RawTable]]:
-    """The tables of an XLSX workbook or a CSV file, with row numbers as shown."""
-    if not data.strip():
-        raise FileRefused([RowError(_("Die Datei ist leer."))])
-    if data.startswith(XLSX_MAGIC):
-        return "xlsx", _read_xlsx(data)
-    if data.startswith(OLE_MAGIC):
-        raise FileRefused(
-            [
-                RowError(
-                    _("Das alte Excel-Format (.xls) wird nicht gelesen. Bitte als .xlsx speichern.")
-                )
-            ]
-        )
-    if b"\x00" in data[:4096]:
-        raise FileRefused([RowError(_("Die Datei ist keine Tabelle (erwartet: .xlsx oder .csv)."))])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FileRefused(
-            [
-                RowError(
-                    _(
-                        "Die Datei ist weder eine Excel-Arbeitsmappe noch eine CSV-Datei in "
-                        "UTF-8. Bitte in Excel als „CSV UTF-8“ oder .xlsx speichern."
-                    )
-                )
-            ]
-        ) from None
-    table = _read_csv(text, title=name.rsplit("/", 1)[-1])
-    return "csv", [table] if table else []
-
-
-def _read_xlsx(data: bytes) -> list[RawTable]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise FileRefused(
-            [RowError(_("Die Datei ist keine lesbare Excel-Arbeitsmappe (.xlsx)."))]
-        ) from None
-    tables = []
-    try:
-        for worksheet in workbook.worksheets:
-            if worksheet.sheet_state != "visible":
-                continue
-            table = _tables_from_rows(worksheet.title, worksheet.iter_rows(values_only=True))
-            if table:
-                tables.append(table)
-    finally:
-        workbook.close()
-    return tables
-
-
-def _read_csv(text: str, *, title: str) -> RawTable | None:
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    if first_line.count("\t") > max(first_line.count(";"), first_line.count(",")):
-        delimiter = "\t"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return _tables_from_rows(title, reader)
-    except csv.Error as error:
-        raise FileRefused(
-            [RowError(_("Die CSV-Datei ist fehlerhaft: %(error)s") % {"error": error})]
-        ) from None
-
-
 def read_sheets(*, name: str, data: bytes) -> tuple[str, list[Sheet]]:
     """The recognised sheets of a file; refuses files that are not one of ours."""
     file_format, tables = read_tables(name=name, data=data)
@@ -644,7 +529,7 @@ class Rows:
 
     sheets: dict[str, Sheet] = field(default_factory=dict)
     rows: dict[str, list[dict]] = field(default_factory=dict)
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=ErrorCollector)
 
     def has(self, kind: str) -> bool:
         return kind in self.sheets
@@ -676,6 +561,12 @@ def read_rows(*, sheets: list[Sheet], groups) -> Rows:
             row = {"_row": number}
             valid = True
             for key, raw in cells.items():
+                if isinstance(raw, FormulaWithoutValue):
+                    valid = False
+                    result.errors.append(
+                        RowError(formula_message(raw), sheet.title, number, sheet.columns[key])
+                    )
+                    continue
                 try:
                     row[key] = readers[key](raw)
                 except CellError as error:
@@ -692,6 +583,13 @@ def read_rows(*, sheets: list[Sheet], groups) -> Rows:
         result.rows[sheet.kind] = rows
         _check_duplicates(sheet, rows, result.errors)
     return result
+
+
+def formula_message(cell: FormulaWithoutValue) -> str:
+    return _(
+        "Die Zelle %(cell)s enthält eine Formel ohne gespeicherten Wert; bitte die Datei in "
+        "Excel oder LibreOffice öffnen und speichern oder den Wert selbst eintragen."
+    ) % {"cell": cell.coordinate}
 
 
 def _resolve_group(row, lookup, groups_by_number, group_list, sheet, errors) -> bool:

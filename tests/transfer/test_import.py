@@ -142,7 +142,11 @@ def test_a_dry_run_shows_the_plan_and_changes_nothing(programme):
     "name, message",
     [
         ("empty.csv", "Die Datei ist leer."),
-        ("not-a-spreadsheet.xlsx", "Die Datei ist keine Tabelle (erwartet: .xlsx oder .csv)."),
+        (
+            "not-a-spreadsheet.xlsx",
+            "Die Datei ist weder eine Excel-Arbeitsmappe (.xlsx) noch eine CSV-Datei "
+            "(Text in UTF-8, UTF-16, Windows-1252).",
+        ),
         ("zip-not-workbook.xlsx", "Die Datei ist keine lesbare Excel-Arbeitsmappe (.xlsx)."),
         ("headers-only.xlsx", "Die Datei enthält keine Daten, nur Überschriften."),
         ("wrong-columns.csv", "Zeile 1: Unbekannte Spalte 'Kostn'."),

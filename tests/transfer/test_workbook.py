@@ -112,6 +112,6 @@ def test_csv_delimiter_is_sniffed(delimiter):
     assert sheets[0].rows == [(2, {"number": "1.1", "title": "A", "cost_rating": "hoch"})]
 
 
-def test_a_csv_in_another_encoding_is_refused_with_a_hint():
-    with pytest.raises(FileRefused, match="UTF-8"):
-        read_sheets(name="m.csv", data="Nummer;Titel\n1.1;Straße\n".encode("cp1252"))
+def test_a_file_that_is_not_text_is_refused_naming_the_encodings_read():
+    with pytest.raises(FileRefused, match="UTF-8, UTF-16, Windows-1252"):
+        read_sheets(name="m.csv", data=b"Nummer;Titel\n1.1;\x00\x01\x02\x03\n")

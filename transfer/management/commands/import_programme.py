@@ -49,7 +49,7 @@ class Command(BaseCommand):
             for error in run.errors:
                 self.stderr.write(error["text"])
             raise CommandError(
-                f"{file.name}: abgelehnt, {len(run.errors)} Fehler. Nichts wurde geändert."
+                f"{file.name}: abgelehnt, {run.error_count} Fehler. Nichts wurde geändert."
             )
         self.stdout.write(f"{'Probelauf' if dry_run else 'Import'} {file.name}:")
         for kind in KINDS:
