@@ -41,3 +41,22 @@ def delete_row(book, sheet_name: str, match: dict) -> None:
 
 def upload(data: bytes, name: str = "programm.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data)
+
+
+def append_row(book, sheet_name: str, cells: dict) -> None:
+    sheet = book[sheet_name]
+    row = sheet.max_row + 1
+    for header, value in cells.items():
+        sheet.cell(row, column(sheet, header)).value = value
+
+
+def delete_rows(book, sheet_name: str, match: dict) -> int:
+    """Deletes every row matching; returns how many."""
+    sheet = book[sheet_name]
+    deleted = 0
+    while True:
+        try:
+            sheet.delete_rows(find_row(sheet, **match))
+        except LookupError:
+            return deleted
+        deleted += 1
