@@ -67,6 +67,9 @@ class KPIResource(resources.ModelResource):
     def dehydrate_key(self, kpi):
         return kpi.pk
 
+    def dehydrate_version(self, kpi):
+        return kpi.measure.version
+
 
 class KPIValueResource(resources.ModelResource):
     measure = fields.Field(attribute="kpi__measure__number", column_name="Maßnahme")
@@ -99,3 +102,6 @@ class KPIValueResource(resources.ModelResource):
 
     def dehydrate_value(self, value):
         return value.value
+
+    def dehydrate_version(self, value):
+        return value.kpi.measure.version

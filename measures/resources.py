@@ -77,6 +77,9 @@ class MeasureResource(resources.ModelResource):
     def dehydrate_duration_estimate(self, measure):
         return _native(measure.duration_estimate)
 
+    def dehydrate_version(self, measure):
+        return measure.version
+
 
 class GoalResource(resources.ModelResource):
     measure = fields.Field(attribute="measure__number", column_name="Maßnahme")
@@ -126,3 +129,6 @@ class GoalResource(resources.ModelResource):
 
     def dehydrate_status(self, goal):
         return str(goal.get_status_display())
+
+    def dehydrate_version(self, goal):
+        return goal.measure.version

@@ -637,7 +637,7 @@ def _plan_kpis(rows, existing, by_id, file_numbers, plan: Plan) -> KpisAfter:
             change = {"action": "removed", "label": _label(kpi.name)}
             if count:
                 # Its values would go with it: only with consent.
-                change["values"] = count
+                change["value_count"] = count
                 change["guarded"] = True
                 plan.count(VALUES, DELETE, number, count)
                 plan.guard(number, kpis=1, values=count)

@@ -66,7 +66,7 @@ def test_a_kpi_left_out_of_the_sheet_says_how_many_values_go_with_it(programme, 
     assert run.counts["values"]["delete"] == 3
     assert run.plan["guarded"] == {"kpis": 1, "values": 3}
     [change] = run.plan["measures"][0]["kpis"]
-    assert (change["action"], change["values"], change["guarded"]) == ("removed", 3, True)
+    assert (change["action"], change["value_count"], change["guarded"]) == ("removed", 3, True)
 
 
 def test_without_consent_a_kpi_with_values_and_its_values_stay(programme, kpi_with_values):
