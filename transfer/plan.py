@@ -207,8 +207,6 @@ class Plan:
             "based_on": self.based_on,
             "conflicts": sorted(self.conflicts, key=number_key),
             "guarded": self.guarded_total(),
-            "tally": self.tally,
-            "guarded_by_measure": self.guarded,
         }
 
     def _entry(self, number: str, title: str = "") -> dict:

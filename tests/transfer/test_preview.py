@@ -138,3 +138,34 @@ def test_the_template_has_the_new_columns_and_leaves_versions_empty(client, prog
     ]
     assert [cell.value for cell in book["Maßnahmen"][1]][-1] == "Version"
     assert book["Maßnahmen"].max_row == 1
+
+
+def test_the_preview_lists_rows_changed_since_the_export_and_the_admin_chooses_per_row(
+    client, programme, admin_user, editor_group_1, media_root
+):
+    from measures.services import measure_update
+
+    exported = programme_export(programme=programme)
+    status_before = Measure.objects.get(number="1.3").status
+    for number, status in (("1.3", "abgeschlossen"), ("1.4", "zurueckgestellt")):
+        measure = Measure.objects.get(number=number)
+        measure_update(
+            measure=measure,
+            data={"status": status},
+            expected_version=measure.version,
+            by=editor_group_1,
+        )
+
+    page = preview_page(client, programme, admin_user, exported)
+
+    assert "2 Maßnahmen wurden geändert, seit die Datei erstellt wurde" in page
+    assert 'name="konflikt-1.3" value="ueberspringen" checked' in page
+    assert "von erika" in page
+    run = ImportRun.objects.get()
+    client.post(reverse("transfer:run-confirm", args=[run.pk]), {"konflikt-1.3": "uebernehmen"})
+
+    run.refresh_from_db()
+    assert run.state == ImportRun.State.APPLIED
+    assert run.plan["skipped"] == ["1.4"]
+    assert Measure.objects.get(number="1.3").status == status_before != "abgeschlossen"
+    assert Measure.objects.get(number="1.4").status == "zurueckgestellt"
