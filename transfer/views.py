@@ -142,7 +142,6 @@ def run_detail(request, pk: int):
             "conflicts": [entry for entry in entries if entry.get("conflict")],
             "guarded": plan.get("guarded", {}),
             "skipped": plan.get("skipped", []),
-            "decisions": plan.get("decisions", {}),
         },
     )
 
