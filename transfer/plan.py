@@ -24,8 +24,8 @@ measure the file mentions, so the apply can refuse when anything it touches move
 preview.
 
 The plan holds the operations for `measures_apply_bulk` and a JSON preview with field-level
-differences; its fingerprint tells whether the planned operations changed between preview
-and apply.
+differences; its fingerprints tell for which measures the planned operations changed between
+preview and apply.
 """
 
 import copy
@@ -140,18 +140,21 @@ class Plan:
         numbers = set(self.updates) | set(self.goals) | set(self.kpis) | set(self.values)
         return numbers & set(self.based_on)
 
-    def fingerprint(self) -> str:
-        operations = {
-            "creates": self.creates,
-            "updates": self.updates,
-            "goals": self.goals,
-            "kpis": self.kpis,
-            "values": self.values,
-            "kept_kpis": self.kept_kpis,
-            "kept_values": self.kept_values,
+    def fingerprints(self) -> dict[str, str]:
+        """Per measure the plan changes: a digest of its operations, so the apply can tell
+        which measures' operations differ from the preview's."""
+        operations: dict[str, dict] = defaultdict(dict)
+        for data in self.creates:
+            operations[data["number"]]["create"] = data
+        for name in ("updates", "goals", "kpis", "values", "kept_kpis", "kept_values"):
+            for number, items in getattr(self, name).items():
+                operations[number][name] = items
+        return {
+            number: hashlib.sha256(
+                json.dumps(items, sort_keys=True, default=plain_value).encode()
+            ).hexdigest()[:20]
+            for number, items in operations.items()
         }
-        encoded = json.dumps(operations, sort_keys=True, default=plain_value).encode()
-        return hashlib.sha256(encoded).hexdigest()
 
     def operations(self, *, skip: set[str] = frozenset(), delete_kpi_values: bool = False) -> dict:
         """What to apply: without the skipped measures; deletions of KPI values only with
@@ -203,7 +206,7 @@ class Plan:
         return {
             "counts": self.counts,
             "measures": entries,
-            "fingerprint": self.fingerprint(),
+            "fingerprints": self.fingerprints(),
             "based_on": self.based_on,
             "conflicts": sorted(self.conflicts, key=number_key),
             "guarded": self.guarded_total(),

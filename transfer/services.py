@@ -139,14 +139,18 @@ def plan_apply(
     )
 
 
-def changed_since_preview(*, programme: Programme, preview: dict, plan: Plan) -> list[RowError]:
+def changed_since_preview(
+    *, programme: Programme, preview: dict, plan: Plan, skipped: Iterable[str] = ()
+) -> list[RowError]:
     """Why a plan built now differs from the one the admin saw: each measure the import
-    touches that moved since, with what changed and by whom."""
+    touches that moved since, with what changed and by whom. Measures the admin chose to
+    skip do not count."""
     seen = preview.get("based_on", {})
     created = {
         entry["number"] for entry in preview.get("measures", []) if entry["action"] == "create"
     }
     numbers = set(preview.get("touched", [])) | plan.touched_numbers() | created
+    numbers -= set(skipped)
     moved = sorted(
         (
             number
@@ -155,7 +159,9 @@ def changed_since_preview(*, programme: Programme, preview: dict, plan: Plan) ->
         ),
         key=number_key,
     )
-    if not moved and plan.fingerprint() == preview.get("fingerprint"):
+    before, now = preview.get("fingerprints", {}), plan.fingerprints()
+    differing = {number for number in {*before, *now} if before.get(number) != now.get(number)}
+    if not moved and not differing - set(skipped):
         return []
     errors = [
         RowError(
@@ -363,15 +369,17 @@ def import_plan_apply(*, run: ImportRun, by=None) -> ImportRun:
         return _refuse(run, refused.errors)
     preview = run.plan or {}
     decisions = preview.get("decisions", {})
+    apply_anyway = set(decisions.get("apply_anyway", []))
+    skipped_at_preview = set(preview.get("conflicts", [])) - apply_anyway
     _progress(run, 50)
     with transaction.atomic():
         measures_lock(programme=run.programme)
         plan = build_plan(programme=run.programme, rows=rows)
         problems = plan.errors or changed_since_preview(
-            programme=run.programme, preview=preview, plan=plan
+            programme=run.programme, preview=preview, plan=plan, skipped=skipped_at_preview
         )
         if not problems:
-            skip = set(plan.conflicts) - set(decisions.get("apply_anyway", []))
+            skip = set(plan.conflicts) - apply_anyway
             delete_kpi_values = bool(decisions.get("delete_kpi_values"))
             plan_apply(
                 programme=run.programme,

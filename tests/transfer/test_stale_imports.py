@@ -245,3 +245,21 @@ def test_an_import_and_an_editor_saving_at_once_never_both_win(
         assert isinstance(edited, Measure), edited
         assert title == "Titel der Redaktion"
     assert Measure.objects.get(number="1.1").version == loaded_version + 1
+
+
+def test_a_skipped_measure_changed_again_before_confirm_does_not_block_the_rest(
+    programme, admin_user, editor_group_1, editors_changed_since_export
+):
+    data = edit(
+        editors_changed_since_export,
+        lambda book: set_cell(book, "Maßnahmen", {"Nummer": "2.1"}, "Titel", "Neu aus der Datei"),
+    )
+    run = preview(programme, admin_user, data)
+    save("1.3", by=editor_group_1, data={"title": "Noch einmal geändert"})
+
+    run = confirm(run, admin_user)
+
+    assert run.state == ImportRun.State.APPLIED, run.errors
+    assert Measure.objects.get(number="2.1").title == "Neu aus der Datei"
+    measure = Measure.objects.get(number="1.3")
+    assert (measure.title, measure.status) == ("Noch einmal geändert", "abgeschlossen")
