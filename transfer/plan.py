@@ -311,6 +311,7 @@ def _note_versions(rows: Rows, existing: dict[str, Measure], plan: Plan) -> None
     ids = {existing[number].pk: number for number in stale}
     for record in (
         ChangeRecord.objects.filter(measure_id__in=list(ids))
+        .defer("state")
         .select_related("changed_by")
         .order_by("measure_id", "measure_version", "id")
     ):

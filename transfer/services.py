@@ -174,7 +174,11 @@ def changed_since_preview(
     measures = Measure.objects.filter(programme=programme, number__in=moved)
     for measure in measures.in_number_order():
         since = seen.get(measure.number, 0)
-        records = measure.changes.filter(measure_version__gt=since).select_related("changed_by")
+        records = (
+            measure.changes.filter(measure_version__gt=since)
+            .defer("state")
+            .select_related("changed_by")
+        )
         summaries = [change_summary(record) for record in records.order_by("measure_version")]
         if since == 0:
             text = _("Maßnahme %(number)s wurde seit der Vorschau angelegt.")
