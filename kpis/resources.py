@@ -20,6 +20,11 @@ class KPIResource(resources.ModelResource):
     unit = fields.Field(attribute="unit", column_name="Einheit")
     target = fields.Field(attribute="target", column_name="Zielwert")
     order = fields.Field(attribute="order", column_name="Reihenfolge")
+    target_value = fields.Field(attribute="target_value", column_name="Zielwert (Zahl)")
+    target_date = fields.Field(attribute="target_date", column_name="Zieldatum")
+    # A stable key, so that renaming a KPI in the sheet renames it instead of replacing it.
+    key = fields.Field(attribute="pk", column_name="Schlüssel")
+    version = fields.Field(attribute="measure__version", column_name="Version")
 
     ENGLISH_HEADERS = {
         "measure": "Measure",
@@ -27,17 +32,43 @@ class KPIResource(resources.ModelResource):
         "unit": "Unit",
         "target": "Target",
         "order": "Order",
+        "target_value": "Target value",
+        "target_date": "Target date",
+        "key": "Key",
+        "version": "Version",
     }
 
     class Meta:
         model = KPI
-        fields = ("measure", "name", "unit", "target", "order")
+        fields = (
+            "measure",
+            "name",
+            "unit",
+            "target",
+            "order",
+            "target_value",
+            "target_date",
+            "key",
+            "version",
+        )
 
     def get_queryset(self):
         return KPI.objects.select_related("measure").order_by(*_MEASURE_ORDER, "order", "id")
 
     def dehydrate_order(self, kpi):
         return kpi.order
+
+    def dehydrate_target_value(self, kpi):
+        return "" if kpi.target_value is None else kpi.target_value
+
+    def dehydrate_target_date(self, kpi):
+        return "" if kpi.target_date is None else kpi.target_date
+
+    def dehydrate_key(self, kpi):
+        return kpi.pk
+
+    def dehydrate_version(self, kpi):
+        return kpi.measure.version
 
 
 class KPIValueResource(resources.ModelResource):
@@ -46,6 +77,7 @@ class KPIValueResource(resources.ModelResource):
     date = fields.Field(attribute="date", column_name="Datum")
     value = fields.Field(attribute="value", column_name="Wert")
     note = fields.Field(attribute="note", column_name="Bemerkung")
+    version = fields.Field(attribute="kpi__measure__version", column_name="Version")
 
     ENGLISH_HEADERS = {
         "measure": "Measure",
@@ -53,11 +85,12 @@ class KPIValueResource(resources.ModelResource):
         "date": "Date",
         "value": "Value",
         "note": "Note",
+        "version": "Version",
     }
 
     class Meta:
         model = KPIValue
-        fields = ("measure", "kpi", "date", "value", "note")
+        fields = ("measure", "kpi", "date", "value", "note", "version")
 
     def get_queryset(self):
         return KPIValue.objects.select_related("kpi__measure").order_by(
@@ -69,3 +102,6 @@ class KPIValueResource(resources.ModelResource):
 
     def dehydrate_value(self, value):
         return value.value
+
+    def dehydrate_version(self, value):
+        return value.kpi.measure.version

@@ -33,6 +33,9 @@ class MeasureResource(resources.ModelResource):
         attribute="personnel_estimate", column_name="Personalbedarf (VZV)"
     )
     duration_estimate = fields.Field(attribute="duration_estimate", column_name="Dauer (Jahre)")
+    # The version the row was exported at: an import of an older file does not silently
+    # overwrite what changed since (blank: a new measure, no check).
+    version = fields.Field(attribute="version", column_name="Version")
 
     ENGLISH_HEADERS = {
         "number": "Number",
@@ -48,11 +51,12 @@ class MeasureResource(resources.ModelResource):
         "cost_estimate": "Cost estimate (€)",
         "personnel_estimate": "Personnel estimate (FTE)",
         "duration_estimate": "Duration (years)",
+        "version": "Version",
     }
 
     class Meta:
         model = Measure
-        fields = MEASURE_FIELDS
+        fields = (*MEASURE_FIELDS, "version")
         import_id_fields = ("number",)
 
     def get_queryset(self):
@@ -73,6 +77,9 @@ class MeasureResource(resources.ModelResource):
     def dehydrate_duration_estimate(self, measure):
         return _native(measure.duration_estimate)
 
+    def dehydrate_version(self, measure):
+        return measure.version
+
 
 class GoalResource(resources.ModelResource):
     measure = fields.Field(attribute="measure__number", column_name="Maßnahme")
@@ -82,6 +89,7 @@ class GoalResource(resources.ModelResource):
     order = fields.Field(attribute="order", column_name="Reihenfolge")
     status = fields.Field(attribute="status", column_name="Status")
     progress_note = fields.Field(attribute="progress_note", column_name="Sachstand")
+    version = fields.Field(attribute="measure__version", column_name="Version")
 
     ENGLISH_HEADERS = {
         "measure": "Measure",
@@ -91,11 +99,21 @@ class GoalResource(resources.ModelResource):
         "order": "Order",
         "status": "Status",
         "progress_note": "Progress",
+        "version": "Version",
     }
 
     class Meta:
         model = Goal
-        fields = ("measure", "category", "text", "target", "order", "status", "progress_note")
+        fields = (
+            "measure",
+            "category",
+            "text",
+            "target",
+            "order",
+            "status",
+            "progress_note",
+            "version",
+        )
 
     def get_queryset(self):
         return Goal.objects.select_related("measure").order_by(
@@ -111,3 +129,6 @@ class GoalResource(resources.ModelResource):
 
     def dehydrate_status(self, goal):
         return str(goal.get_status_display())
+
+    def dehydrate_version(self, goal):
+        return goal.measure.version

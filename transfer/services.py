@@ -7,6 +7,7 @@ whole file and nothing changes. Every import is logged as an ImportRun.
 """
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -17,17 +18,18 @@ from django.utils.translation import gettext as _
 from kpis.services import kpi_values_replace_bulk, kpis_replace_bulk
 from masterplan.models import Programme
 from masterplan.numbers import format_decimal
-from measures.models import ChangeRecord
+from measures.models import ChangeRecord, Measure
 from measures.services import BulkResult, measures_apply_bulk
 
 from . import export
 from .models import ImportRun
-from .plan import Plan, build_plan
+from .plan import Plan, build_plan, change_summary, number_key
 from .workbook import (
     KINDS,
     MEASURES,
     FileRefused,
     RowError,
+    Rows,
     errors_listed,
     read_rows,
     read_sheets,
@@ -65,10 +67,10 @@ class Timings:
         return now
 
 
-def import_plan(
+def import_rows(
     *, programme: Programme, file_name: str, data: bytes, timings: Timings | None = None
-) -> Plan:
-    """Read, validate and plan a file. Raises FileRefused for files that cannot be read."""
+) -> Rows:
+    """Read and validate a file, without the database. Raises FileRefused for unreadable files."""
     timings = timings or Timings()
     if len(data) > import_max_bytes():
         raise FileRefused([too_large_error(len(data))])
@@ -76,26 +78,60 @@ def import_plan(
     _format, sheets = read_sheets(name=file_name, data=data)
     started = timings.measure("read", started)
     rows = read_rows(sheets=sheets, groups=list(programme.working_groups.order_by("number")))
-    started = timings.measure("validate", started)
+    timings.measure("validate", started)
+    return rows
+
+
+def import_plan(
+    *, programme: Programme, file_name: str, data: bytes, timings: Timings | None = None
+) -> Plan:
+    """Read, validate and plan a file. Raises FileRefused for files that cannot be read."""
+    timings = timings or Timings()
+    rows = import_rows(programme=programme, file_name=file_name, data=data, timings=timings)
+    started = time.perf_counter()
     plan = build_plan(programme=programme, rows=rows)
     timings.measure("plan", started)
     return plan
 
 
-def plan_apply(*, programme: Programme, plan: Plan, by=None) -> BulkResult:
-    """Apply a plan without errors in one transaction, with history for each changed measure."""
+def measures_lock(*, programme: Programme) -> None:
+    """Lock every measure of the programme until the transaction ends (in one order, so two
+    imports queue instead of deadlocking): what a plan built now sees stays so until applied."""
+    list(
+        Measure.objects.select_for_update()
+        .filter(programme=programme)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def plan_apply(
+    *,
+    programme: Programme,
+    plan: Plan,
+    by=None,
+    skip: Iterable[str] = (),
+    delete_kpi_values: bool = False,
+) -> BulkResult:
+    """Apply a plan without errors in one transaction, with history for each changed measure.
+
+    `skip`: measures left as they are (conflicts the admin did not apply anyway).
+    KPI values the file leaves out are only deleted with `delete_kpi_values`.
+    """
     if plan.errors:
         raise ValueError("A plan with errors cannot be applied.")
+    operations = plan.operations(skip=set(skip), delete_kpi_values=delete_kpi_values)
 
     def save_kpis(measures_by_number):
         kpis_replace_bulk(
             kpis_by_measure={
-                measures_by_number[number].pk: items for number, items in plan.kpis.items()
+                measures_by_number[number].pk: items for number, items in operations["kpis"].items()
             }
         )
         kpi_values_replace_bulk(
             values_by_measure={
-                measures_by_number[number].pk: items for number, items in plan.values.items()
+                measures_by_number[number].pk: items
+                for number, items in operations["values"].items()
             },
             by=by,
         )
@@ -103,14 +139,78 @@ def plan_apply(*, programme: Programme, plan: Plan, by=None) -> BulkResult:
 
     return measures_apply_bulk(
         programme=programme,
-        creates=plan.creates,
-        updates=plan.updates,
-        goals=plan.goals,
+        creates=operations["creates"],
+        updates=operations["updates"],
+        goals=operations["goals"],
         extra=save_kpis,
-        touched=set(plan.kpis) | set(plan.values),
+        touched=set(operations["kpis"]) | set(operations["values"]),
         by=by,
         source=ChangeRecord.Source.IMPORT,
     )
+
+
+def changed_since_preview(
+    *, programme: Programme, preview: dict, plan: Plan, skipped: Iterable[str] = ()
+) -> list[RowError]:
+    """Why a plan built now differs from the one the admin saw: each measure the import
+    touches that moved since, with what changed and by whom. Measures the admin chose to
+    skip do not count."""
+    seen = preview.get("based_on", {})
+    created = {
+        entry["number"] for entry in preview.get("measures", []) if entry["action"] == "create"
+    }
+    numbers = set(preview.get("touched", [])) | plan.touched_numbers() | created
+    numbers -= set(skipped)
+    moved = sorted(
+        (
+            number
+            for number in numbers
+            if number in plan.based_on and plan.based_on[number] != seen.get(number)
+        ),
+        key=number_key,
+    )
+    before, now = preview.get("fingerprints", {}), plan.fingerprints()
+    differing = {number for number in {*before, *now} if before.get(number) != now.get(number)}
+    if not moved and not differing - set(skipped):
+        return []
+    errors = [
+        RowError(
+            _(
+                "Die Daten wurden seit der Vorschau geändert. Bitte die Datei erneut "
+                "hochladen und die neue Vorschau prüfen."
+            )
+        )
+    ]
+    measures = Measure.objects.filter(programme=programme, number__in=moved)
+    for measure in measures.in_number_order():
+        since = seen.get(measure.number, 0)
+        records = (
+            measure.changes.filter(measure_version__gt=since)
+            .defer("state")
+            .select_related("changed_by")
+        )
+        summaries = [change_summary(record) for record in records.order_by("measure_version")]
+        if since == 0:
+            text = _("Maßnahme %(number)s wurde seit der Vorschau angelegt.")
+        else:
+            text = _("Maßnahme %(number)s wurde seit der Vorschau geändert: %(changes)s.")
+        errors.append(
+            RowError(
+                text
+                % {
+                    "number": measure.number,
+                    "changes": "; ".join(change_text(summary) for summary in summaries),
+                }
+            )
+        )
+    return errors
+
+
+def change_text(summary: dict) -> str:
+    return _("Version %(version)s am %(at)s von %(by)s (%(fields)s)") % {
+        **summary,
+        "fields": ", ".join(summary["fields"]),
+    }
 
 
 def _author(by):
@@ -143,34 +243,56 @@ class ImportOutcome:
 
 
 def programme_import(
-    *, programme: Programme, file_name: str, data: bytes, by=None, dry_run: bool = False
+    *,
+    programme: Programme,
+    file_name: str,
+    data: bytes,
+    by=None,
+    dry_run: bool = False,
+    overwrite_newer: bool = False,
+    delete_kpi_values: bool = False,
 ) -> ImportOutcome:
     """The whole import in one call (command line, bench): validate, plan, apply unless dry.
 
-    Logged as an ImportRun in the state "applied", "preview" (dry run) or "rejected".
+    Measures changed since the file's version are skipped unless `overwrite_newer`; KPI
+    values the file leaves out stay unless `delete_kpi_values`. Logged as an ImportRun in the
+    state "applied", "preview" (dry run) or "rejected".
     """
     timings = Timings()
     run = ImportRun.objects.create(
         programme=programme, file_name=file_name, dry_run=dry_run, created_by=_author(by)
     )
     try:
-        plan = import_plan(programme=programme, file_name=file_name, data=data, timings=timings)
+        rows = import_rows(programme=programme, file_name=file_name, data=data, timings=timings)
     except FileRefused as refused:
         return ImportOutcome(_refuse(run, refused.errors), None, timings)
-    if plan.errors:
-        return ImportOutcome(_refuse(run, plan.errors), plan, timings)
-    run.plan, run.counts = plan.preview(), plan.counts
-    if dry_run:
-        run.state, run.progress, run.finished_at = ImportRun.State.PREVIEW, 100, timezone.now()
-        run.save()
-        return ImportOutcome(run, plan, timings)
-    started = time.perf_counter()
     with transaction.atomic():
-        plan_apply(programme=programme, plan=plan, by=by)
-        run.state, run.progress, run.finished_at = ImportRun.State.APPLIED, 100, timezone.now()
-        run.save()
+        if not dry_run:
+            measures_lock(programme=programme)
+        started = time.perf_counter()
+        plan = build_plan(programme=programme, rows=rows)
+        started = timings.measure("plan", started)
+        if plan.errors:
+            return ImportOutcome(_refuse(run, plan.errors), plan, timings)
+        run.plan, run.counts = plan.preview(), plan.counts
+        if dry_run:
+            run.state, run.progress, run.finished_at = ImportRun.State.PREVIEW, 100, timezone.now()
+            run.save()
+            return ImportOutcome(run, plan, timings)
+        skip = set() if overwrite_newer else set(plan.conflicts)
+        plan_apply(
+            programme=programme, plan=plan, by=by, skip=skip, delete_kpi_values=delete_kpi_values
+        )
+        _applied(run, plan, skip=skip, delete_kpi_values=delete_kpi_values)
     timings.measure("apply", started)
     return ImportOutcome(run, plan, timings)
+
+
+def _applied(run: ImportRun, plan: Plan, *, skip: set[str], delete_kpi_values: bool) -> None:
+    run.counts = plan.applied_counts(skip=skip, delete_kpi_values=delete_kpi_values)
+    run.plan = {**(run.plan or {}), "skipped": sorted(skip, key=number_key)}
+    run.state, run.progress, run.finished_at = ImportRun.State.APPLIED, 100, timezone.now()
+    run.save()
 
 
 # --- The browser flow: upload → preview → confirm, large files on a worker ------------------
@@ -207,17 +329,38 @@ def import_run_validate(*, run: ImportRun) -> ImportRun:
     if plan.errors:
         return _refuse(run, plan.errors)
     run.plan, run.counts = plan.preview(), plan.counts
+    run.plan["touched"] = sorted(plan.touched_numbers(), key=number_key)
     run.state, run.progress = ImportRun.State.PREVIEW, 100
     run.save()
     return run
 
 
-def import_run_confirm(*, run: ImportRun, by) -> ImportRun:
-    """The admin confirmed the preview: apply now when small, else on a worker."""
+def import_run_confirm(
+    *,
+    run: ImportRun,
+    by,
+    apply_anyway: Iterable[str] = (),
+    delete_kpi_values: bool = False,
+) -> ImportRun:
+    """The admin confirmed the preview: apply now when small, else on a worker.
+
+    `apply_anyway`: measures changed since the file was made that the admin chose to
+    overwrite (the others are skipped); `delete_kpi_values`: consent to delete the KPI values
+    the file leaves out. Both are kept on the run for the worker.
+    """
     if run.state != ImportRun.State.PREVIEW:
         raise ValueError(f"Import {run.pk} is {run.state}, not waiting for confirmation.")
+    plan = run.plan or {}
+    conflicts = set(plan.get("conflicts", []))
+    run.plan = {
+        **plan,
+        "decisions": {
+            "apply_anyway": sorted(set(apply_anyway) & conflicts, key=number_key),
+            "delete_kpi_values": bool(delete_kpi_values),
+        },
+    }
     run.state, run.progress = ImportRun.State.APPLYING, 0
-    run.save(update_fields=["state", "progress"])
+    run.save(update_fields=["state", "progress", "plan"])
     if run.file.size <= import_inline_max_bytes():
         return import_plan_apply(run=run, by=by)
     from .tasks import apply_import_task
@@ -228,33 +371,40 @@ def import_run_confirm(*, run: ImportRun, by) -> ImportRun:
 
 
 def import_plan_apply(*, run: ImportRun, by=None) -> ImportRun:
-    """Re-check the file against the current data and apply it if the preview still holds."""
+    """Apply the file if the preview still holds; else refuse, saying what changed since.
+
+    The file is read outside, the plan built and checked under the lock of the programme's
+    measures, so nothing can change between the check and the writes.
+    """
     _progress(run, 10)
     try:
-        plan = import_plan(programme=run.programme, file_name=run.file_name, data=_read_file(run))
+        rows = import_rows(programme=run.programme, file_name=run.file_name, data=_read_file(run))
     except FileRefused as refused:
         return _refuse(run, refused.errors)
-    if plan.errors:
-        return _refuse(run, plan.errors)
-    if run.plan and plan.fingerprint() != run.plan.get("fingerprint"):
-        return _refuse(
-            run,
-            [
-                RowError(
-                    _(
-                        "Die Daten wurden seit der Vorschau geändert. Bitte die Datei erneut "
-                        "hochladen und die neue Vorschau prüfen."
-                    )
-                )
-            ],
-        )
+    preview = run.plan or {}
+    decisions = preview.get("decisions", {})
+    apply_anyway = set(decisions.get("apply_anyway", []))
+    skipped_at_preview = set(preview.get("conflicts", [])) - apply_anyway
     _progress(run, 50)
     with transaction.atomic():
-        plan_apply(programme=run.programme, plan=plan, by=by)
-        run.counts = plan.counts
-        run.state, run.progress, run.finished_at = ImportRun.State.APPLIED, 100, timezone.now()
-        run.save()
-    return run
+        measures_lock(programme=run.programme)
+        plan = build_plan(programme=run.programme, rows=rows)
+        problems = plan.errors or changed_since_preview(
+            programme=run.programme, preview=preview, plan=plan, skipped=skipped_at_preview
+        )
+        if not problems:
+            skip = set(plan.conflicts) - apply_anyway
+            delete_kpi_values = bool(decisions.get("delete_kpi_values"))
+            plan_apply(
+                programme=run.programme,
+                plan=plan,
+                by=by,
+                skip=skip,
+                delete_kpi_values=delete_kpi_values,
+            )
+            _applied(run, plan, skip=skip, delete_kpi_values=delete_kpi_values)
+            return run
+    return _refuse(run, problems)
 
 
 def import_run_fail(*, run_id: int, error: str) -> None:

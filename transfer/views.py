@@ -1,13 +1,17 @@
 """Pages of spreadsheet import (admins) and export (every signed-in user)."""
 
+import re
+import unicodedata
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from masterplan.models import Programme
@@ -44,14 +48,36 @@ def _programme(request) -> Programme:
     return programme
 
 
+_TRANSLITERATION = str.maketrans(
+    {"ß": "ss", "ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ẞ": "SS"}
+)
+
+
+def file_name_part(text: str) -> str:
+    """Readable in a file name: spaces to "-", "ß" and umlauts kept (the UTF-8 name) and
+    "4.0" kept; only what file systems or headers refuse goes."""
+    text = re.sub(r'[\\/:*?"<>|\x00-\x1f;,]+', " ", text)
+    text = re.sub(r"[\s\u2013\u2014]+", "-", text.strip())
+    return re.sub(r"-{2,}", "-", text).strip("-.")
+
+
+def ascii_file_name(name: str) -> str:
+    """The fallback name for clients without RFC 6266 `filename*`: ß → ss, ä → ae, …"""
+    text = unicodedata.normalize("NFKD", name.translate(_TRANSLITERATION))
+    text = text.encode("ascii", "ignore").decode()
+    return re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9._-]+", "-", text))
+
+
 def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_file_name(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
+    )
     return response
 
 
 def _file_stem(programme: Programme) -> str:
-    return f"{slugify(programme.name)[:40]}-{timezone.localdate():%Y-%m-%d}"
+    return f"{file_name_part(programme.name)[:60].rstrip('-.')}-{timezone.localdate():%Y-%m-%d}"
 
 
 @require_GET
@@ -104,6 +130,7 @@ def _run(request, pk: int) -> ImportRun:
 def run_detail(request, pk: int):
     run = _run(request, pk)
     plan = run.plan or {}
+    entries = plan.get("measures", [])
     return render(
         request,
         "transfer/run_detail.html",
@@ -111,9 +138,29 @@ def run_detail(request, pk: int):
             "run": run,
             "running": run.state in RUNNING,
             "counts": _count_rows(run.counts or plan.get("counts", {})),
-            "entries": plan.get("measures", []),
+            "entries": [_with_added_text(entry) for entry in entries],
+            "conflicts": [entry for entry in entries if entry.get("conflict")],
+            "guarded": plan.get("guarded", {}),
+            "skipped": plan.get("skipped", []),
         },
     )
+
+
+def _with_added_text(entry: dict) -> dict:
+    """ "Mit 1 Ziel, 3 Kennzahlen" for a new measure, with proper plurals."""
+    added = entry.get("added") or {}
+    parts = []
+    for kind, count in added.items():
+        if kind == "goals":
+            text = ngettext("%(count)s Ziel", "%(count)s Zielen", count)
+        elif kind == "kpis":
+            text = ngettext("%(count)s Kennzahl", "%(count)s Kennzahlen", count)
+        else:
+            text = ngettext("%(count)s Kennzahlwert", "%(count)s Kennzahlwerten", count)
+        parts.append(text % {"count": count})
+    if parts:
+        entry = {**entry, "added_text": _("Mit %(parts)s") % {"parts": ", ".join(parts)}}
+    return entry
 
 
 def _count_rows(counts: dict) -> list[dict]:
@@ -140,7 +187,13 @@ def run_confirm(request, pk: int):
     if run.state != ImportRun.State.PREVIEW:
         messages.error(request, _("Dieser Import wartet nicht auf eine Bestätigung."))
         return redirect("transfer:run", pk=run.pk)
-    run = import_run_confirm(run=run, by=request.user)
+    conflicts = (run.plan or {}).get("conflicts", [])
+    run = import_run_confirm(
+        run=run,
+        by=request.user,
+        apply_anyway=[n for n in conflicts if request.POST.get(f"konflikt-{n}") == "uebernehmen"],
+        delete_kpi_values=request.POST.get("kennzahlwerte_loeschen") == "ja",
+    )
     if run.state == ImportRun.State.APPLIED:
         messages.success(request, _("Der Import wurde übernommen."))
     return redirect("transfer:run", pk=run.pk)
@@ -178,7 +231,7 @@ def export_csv(request, kind: str):
         raise Http404(_("Unbekannte Tabelle."))
     programme = _programme(request)
     data = programme_export(programme=programme, file_format="csv", kind=kind)
-    name = f"{_file_stem(programme)}-{slugify(SHEET_NAMES[kind][0])}.csv"
+    name = f"{_file_stem(programme)}-{file_name_part(SHEET_NAMES[kind][0])}.csv"
     return _download(data, name, "text/csv; charset=utf-8")
 
 

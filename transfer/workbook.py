@@ -229,6 +229,16 @@ def read_order(value: Any) -> int | None:
     return int(number)
 
 
+def read_id(value: Any) -> int | None:
+    """A version or a key the export wrote: a positive whole number; blank → None."""
+    number = read_decimal(value)
+    if number is None:
+        return None
+    if number != number.to_integral_value() or not 1 <= number <= 2**31 - 1:
+        raise CellError(_("'%(value)s' ist keine positive ganze Zahl") % {"value": _text(value)})
+    return int(number)
+
+
 _DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y")
 
 
@@ -336,6 +346,7 @@ READERS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "cost_estimate": _model_decimal(Measure, "cost_estimate", minimum=0),
         "personnel_estimate": _model_decimal(Measure, "personnel_estimate", minimum=0),
         "duration_estimate": _model_decimal(Measure, "duration_estimate", minimum=0),
+        "version": read_id,
     },
     GOALS: {
         "measure": read_number,
@@ -345,6 +356,7 @@ READERS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "order": read_order,
         "status": lambda value: read_status(value, GoalStatus),
         "progress_note": _model_text(Goal, "progress_note"),
+        "version": read_id,
     },
     KPIS: {
         "measure": read_number,
@@ -352,6 +364,10 @@ READERS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "unit": _model_text(KPI, "unit"),
         "target": _model_text(KPI, "target"),
         "order": read_order,
+        "target_value": _model_decimal(KPI, "target_value"),
+        "target_date": read_date,
+        "key": read_id,
+        "version": read_id,
     },
     VALUES: {
         "measure": read_number,
@@ -359,6 +375,7 @@ READERS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "date": _required_date,
         "value": _model_decimal(KPIValue, "value", required=True),
         "note": _model_text(KPIValue, "note"),
+        "version": read_id,
     },
 }
 

@@ -81,3 +81,23 @@ def test_the_command_exit_code_is_non_zero_when_refused(programme):
 def test_a_missing_file_is_reported(programme):
     with pytest.raises(CommandError, match="nicht gefunden"):
         call_command("import_programme", "/nonexistent/file.xlsx")
+
+
+def test_a_stale_file_skips_measures_changed_since_unless_told_to_overwrite(
+    programme, tmp_path, capsys, editor_group_1
+):
+    from measures.services import measure_update
+
+    path = tmp_path / "programm.xlsx"
+    call_command("export_programme", str(path))
+    measure = Measure.objects.get(number="1.3")
+    measure_update(
+        measure=measure, data={"title": "Neuer Titel"}, expected_version=1, by=editor_group_1
+    )
+
+    call_command("import_programme", str(path))
+    assert "Seit dem Export geändert (übersprungen" in capsys.readouterr().out
+    assert Measure.objects.get(number="1.3").title == "Neuer Titel"
+
+    call_command("import_programme", str(path), "--overwrite-newer")
+    assert Measure.objects.get(number="1.3").title != "Neuer Titel"

@@ -2,10 +2,13 @@
 
 import csv
 import io
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 
+from kpis.models import KPI
 from measures.models import ChangeRecord, Measure
 from measures.services import measure_update
 from transfer.services import programme_export, programme_import
@@ -19,7 +22,17 @@ def assert_all_unchanged(counts: dict) -> None:
         assert numbers["create"] == numbers["update"] == numbers["delete"] == 0, kind
 
 
+def with_targets_and_values() -> None:
+    """The seed has no numeric KPI targets and no values: give some, so the round trip
+    covers those columns too."""
+    for kpi in KPI.objects.filter(measure__number__in=["1.1", "1.2"]):
+        kpi.target_value, kpi.target_date = Decimal("250000.5"), date(2027, 12, 31)
+        kpi.save()
+        kpi.values.create(date=date(2026, 6, 30), value=Decimal("12500"), note="Halbjahr")
+
+
 def test_workbook_round_trip_on_the_seed_changes_nothing(programme, admin_user):
+    with_targets_and_values()
     before = database_dump()
     data = programme_export(programme=programme)
 
@@ -32,6 +45,8 @@ def test_workbook_round_trip_on_the_seed_changes_nothing(programme, admin_user):
     assert outcome.run.counts["measures"]["unchanged"] == 25
     assert outcome.run.counts["goals"]["unchanged"] == 59
     assert outcome.run.counts["kpis"]["unchanged"] == 37
+    assert outcome.run.counts["values"]["unchanged"] == 4
+    assert outcome.run.plan["conflicts"] == []
     assert outcome.run.plan["measures"] == []
     assert database_dump() == before
 
@@ -41,6 +56,7 @@ def test_csv_round_trip_of_each_kind_changes_nothing(programme, admin_user, kind
     measure = Measure.objects.get(number="1.2")
     kpi = measure.kpis.first()
     kpi.values.create(date="2020-12-31", value="12.5", note="erste Messung")
+    with_targets_and_values()
     before = database_dump()
     data = programme_export(programme=programme, file_format="csv", kind=kind)
     assert data.startswith("\ufeff".encode())

@@ -25,8 +25,30 @@ class Command(BaseCommand):
         )
         parser.add_argument("--programme", help="name or id (default: the only programme)")
         parser.add_argument("--user", help="username recorded as the author of the changes")
+        parser.add_argument(
+            "--overwrite-newer",
+            action="store_true",
+            help="also apply rows of measures changed since the file was exported "
+            "(default: skip them)",
+        )
+        parser.add_argument(
+            "--delete-kpi-values",
+            action="store_true",
+            help="delete KPI values (and KPIs with values) the file leaves out "
+            "(default: keep them)",
+        )
 
-    def handle(self, *args, file: Path, dry_run: bool, programme, user, **options):
+    def handle(
+        self,
+        *args,
+        file: Path,
+        dry_run: bool,
+        programme,
+        user,
+        overwrite_newer: bool,
+        delete_kpi_values: bool,
+        **options,
+    ):
         if not file.is_file():
             raise CommandError(f"{file}: Datei nicht gefunden.")
         size = file.stat().st_size
@@ -43,6 +65,8 @@ class Command(BaseCommand):
             data=file.read_bytes(),
             by=by,
             dry_run=dry_run,
+            overwrite_newer=overwrite_newer,
+            delete_kpi_values=delete_kpi_values,
         )
         run = outcome.run
         if run.errors:
@@ -64,6 +88,17 @@ class Command(BaseCommand):
             self.stdout.write(f"  {entry['number']} {entry['title'][:60]} ({action})")
             for name, (old, new) in entry["fields"].items():
                 self.stdout.write(f"      {name}: {str(old)[:40]!r} → {str(new)[:40]!r}")
+        conflicts = run.plan.get("conflicts", [])
+        if conflicts:
+            action = "überschrieben" if overwrite_newer else "übersprungen"
+            self.stdout.write(
+                f"Seit dem Export geändert ({action}; --overwrite-newer überschreibt): "
+                + ", ".join(conflicts)
+            )
+        guarded = run.plan.get("guarded", {}).get("values", 0)
+        if guarded:
+            action = "gelöscht" if delete_kpi_values else "behalten (--delete-kpi-values löscht)"
+            self.stdout.write(f"Kennzahlwerte, die die Datei nicht aufführt: {guarded}, {action}")
         if dry_run:
             self.stdout.write("Probelauf: nichts wurde geändert.")
         else:
