@@ -6,10 +6,19 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Goal, Measure
 from .services import GOAL_FIELDS, MEASURE_FIELDS
+from .text import normalize_texts
 
 # Admins may renumber a measure and move it to another group; editors may not, or they could
 # move a measure out of their own reach.
 ADMIN_ONLY_FIELDS = ("number", "working_group")
+
+
+class PlainTextFormMixin:
+    """Cleaned text as every write path stores it (`measures.text.normalize_text`): for forms
+    that save without a service, such as the admin's."""
+
+    def clean(self):
+        return normalize_texts(super().clean())
 
 
 class MeasureForm(forms.ModelForm):
