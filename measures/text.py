@@ -11,7 +11,7 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Value
+from django.db.models import Func, Value
 from django.db.models.functions import Lower, Replace
 from django.utils.deconstruct import deconstructible
 from django.utils.formats import number_format
@@ -105,24 +105,45 @@ FOLDED_LETTERS = {
 
 
 def sort_key(text: str) -> str:
-    """What `SortKey` computes in the database, for sorting in Python the same way."""
+    """The key titles sort by; `SortKey` computes the same in the database."""
+    if text is None:
+        return None
     return "".join(FOLDED_LETTERS.get(char, char) for char in normalize_text(text)).lower()
 
 
-class SortKey(UnicodeLower):
-    """The database's `sort_key` of a text column: the table folded, then lowered."""
+_SINGLE = {letter: to for letter, to in FOLDED_LETTERS.items() if len(to) == 1}
+_DOUBLE = {letter: to for letter, to in FOLDED_LETTERS.items() if len(to) > 1}
+SQLITE_SORT_KEY = "sachstand_sort_key"
+
+
+class SortKey(Func):
+    """`sort_key` of a text column, in SQL: the table folded (TRANSLATE, REPLACE), then
+    lowered. SQLite has no TRANSLATE: its connection gets `sort_key` itself."""
+
+    output_field = models.CharField()
 
     def __init__(self, expression, **extra):
-        folded = models.F(expression) if isinstance(expression, str) else expression
-        for letter, replacement in FOLDED_LETTERS.items():
+        super().__init__(models.F(expression) if isinstance(expression, str) else expression)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        folded = Func(
+            self.source_expressions[0],
+            Value("".join(_SINGLE)),
+            Value("".join(_SINGLE.values())),
+            function="TRANSLATE",
+        )
+        for letter, replacement in _DOUBLE.items():
             folded = Replace(folded, Value(letter), Value(replacement))
-        super().__init__(folded, **extra)
+        return compiler.compile(Lower(folded))
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return Func.as_sql(self, compiler, connection, function=SQLITE_SORT_KEY, **extra_context)
 
 
 def register_sqlite_functions(sender, connection, **kwargs) -> None:
-    """`connection_created` receiver: SQLite learns the LOWER that `UnicodeLower` uses."""
+    """`connection_created` receiver: SQLite learns the functions of `UnicodeLower` and
+    `SortKey` (Python's, so they work the same as PostgreSQL's)."""
     if connection.vendor == "sqlite":
-        connection.connection.create_function(
-            SQLITE_LOWER, 1, lambda text: text.lower() if text is not None else None,
-            deterministic=True,
-        )  # fmt: skip
+        lower = lambda text: text.lower() if text is not None else None  # noqa: E731
+        connection.connection.create_function(SQLITE_LOWER, 1, lower, deterministic=True)
+        connection.connection.create_function(SQLITE_SORT_KEY, 1, sort_key, deterministic=True)
