@@ -299,3 +299,40 @@ def test_the_import_names_row_and_column_of_a_text_over_the_limit(programme, adm
     assert error["message"] == "Höchstens 20.000 Zeichen erlaubt (hier 20.001)."
     assert measure("1.1").description == before
     assert not ChangeRecord.objects.filter(source="import").exists()
+
+
+# --- The edit page keeps what the user did -----------------------------------------------
+
+
+def test_goals_keep_the_users_order_after_a_validation_error(client, programme, editor_group_1):
+    m = measure("1.4")
+    first, second = m.goals.order_by("order").values_list("text", flat=True)[:2]
+    client.force_login(editor_group_1)
+    data = edit_post_data(client, m)
+    data["goals-0-order"], data["goals-1-order"] = "2", "1"  # moved with the ↑/↓ buttons
+    data["title"] = ""
+
+    response = client.post(reverse("measures:edit", args=[m.pk]), data)
+
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert body.index(second) < body.index(first)
+    legend = body.index("Ziel 1</legend>")
+    assert legend < body.index(second) < body.index("Ziel 2</legend>")
+
+
+def test_kpis_keep_the_users_order_after_a_validation_error(client, programme, editor_group_1):
+    m = measure("1.2")
+    names = list(m.kpis.order_by("order").values_list("name", flat=True))
+    client.force_login(editor_group_1)
+    data = edit_post_data(client, m)
+    for index in range(len(names)):
+        data[f"kpis-{index}-order"] = str(len(names) - index)  # reversed
+    data["title"] = ""
+
+    response = client.post(reverse("measures:edit", args=[m.pk]), data)
+
+    assert response.status_code == 422
+    body = response.content.decode()
+    positions = [body.index(f'value="{name}"') for name in names]
+    assert positions == sorted(positions, reverse=True)
