@@ -1,10 +1,13 @@
 """Stored text as every write path now stores it (see `measures.text`).
 
 - Line breaks: web saves stored Windows line endings (CRLF), so every later save, the
-  conflict notice and a re-import showed unchanged descriptions as changed.
+  conflict notice and a re-import showed unchanged descriptions as changed. Characters are
+  composed (NFC), as `measures.text.normalize_text` stores them.
 - Descriptions: the seed escaped gender stars for Markdown ("Bürger\\*innen"); Markdown
   emphasis is no longer rendered, so the stars stay without the backslash and look the same.
 """
+
+import unicodedata
 
 from django.db import migrations
 
@@ -16,7 +19,7 @@ UNESCAPED = {"Measure": ("description",)}
 
 
 def _normalized(model_name: str, field: str, value: str) -> str:
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     if field in UNESCAPED.get(model_name, ()):
         value = value.replace("\\*", "*").replace("\\_", "_")
     return value
