@@ -6,6 +6,8 @@ their own records with `register_search_fields` in `ready()` (kpis: KPI names), 
 module imports none of them.
 """
 
+import re
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Measure
@@ -24,9 +26,22 @@ def register_search_fields(*, related_name: str, fields: tuple[str, ...]) -> Non
 
 
 def _contains(fields: tuple[str, ...], term: str) -> Q:
+    """Any of the fields contains the (lowered) term, ignoring case."""
     condition = Q()
+    if term.isascii():
+        # icontains ignores A-Z case on every database (SQLite's LIKE does so itself) and is
+        # ten times faster on SQLite than a LOWER written in Python.
+        for name in fields:
+            condition |= Q(**{f"{name}__icontains": term})
+        return condition
+    # With umlauts: the longest ASCII stretch first ("berarbeitung"), cheaply, so the
+    # Unicode LOWER runs only on the few texts that can match.
+    stretch = max(re.findall(r"[\x00-\x7f]+", term), key=len, default="")
     for name in fields:
-        condition |= Q(**{f"_lower_{name}__contains": term})
+        match = Q(**{f"_lower_{name}__contains": term})
+        if len(stretch) > 1:
+            match = Q(**{f"{name}__icontains": stretch}) & match
+        condition |= match
     return condition
 
 
@@ -43,8 +58,8 @@ def text_search(queryset: QuerySet, text: str) -> QuerySet:
     related = {}
     for related_name, fields in RELATED_FIELDS.items():
         relation = Measure._meta.get_field(related_name)
-        model = relation.related_model
-        related[related_name] = (_lowered(model.objects.all(), fields), relation.field.name, fields)
+        rows = _lowered(relation.related_model.objects.all(), fields)
+        related[related_name] = (rows, relation.field.name, fields)
     for word in words:
         condition = Q(number__startswith=word) | _contains(MEASURE_FIELDS, word)
         for rows, measure_field, fields in related.values():
