@@ -1,4 +1,4 @@
-"""The edit page from the keyboard, in a real headless Chromium."""
+"""The edit page from the keyboard and the list's sort controls, in headless Chromium."""
 
 import re
 
@@ -42,3 +42,17 @@ def test_enter_in_a_goal_field_saves_the_goal(page, programme, editor_group_1):
     # The hidden default button is for Enter only: no one tabs to it or hears it.
     page.goto(f"/massnahmen/{measure.pk}/bearbeiten/")
     expect(page.get_by_role("button", name="Speichern")).to_have_count(1)
+
+
+def test_descending_sorts_work_from_the_header_and_the_select(page, programme, committee_member):
+    browser_login(page, "lena")
+    page.goto("/massnahmen/")
+    first_number = page.locator("#results tbody tr td:first-child").first
+
+    page.get_by_role("link", name=re.compile("^Nummer")).click()  # active column: reverses
+
+    expect(first_number).to_have_text("4.6")
+    expect(page).to_have_url(re.compile(r"sort=-number"))
+    page.get_by_label("Sortierung").select_option(value="-group")
+    expect(page).to_have_url(re.compile(r"sort=-group"))
+    expect(first_number).to_have_text("4.1")
