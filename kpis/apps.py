@@ -8,6 +8,7 @@ class KpisConfig(AppConfig):
 
     def ready(self):
         from measures.pageparts import register_page_part
+        from measures.search import register_search_fields
         from measures.services import register_state_part
 
         from .pageparts import KPI_PAGE_PART
@@ -15,3 +16,4 @@ class KpisConfig(AppConfig):
 
         register_state_part(KPI_STATE_PART)
         register_page_part(KPI_PAGE_PART)
+        register_search_fields(related_name="kpis", fields=("name",))

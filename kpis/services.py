@@ -15,6 +15,7 @@ from measures.services import (
     measure_state,
     plain_value,
 )
+from measures.text import normalize_text, normalize_texts
 
 from .models import KPI, KPIValue
 
@@ -168,7 +169,7 @@ def kpis_replace_bulk(*, kpis_by_measure: dict[int, list[dict]]) -> None:
     to_create, to_update, changed_fields, keep = [], [], set(), set()
     for measure_id, items in kpis_by_measure.items():
         for position, item in enumerate(items):
-            item = dict(item)
+            item = normalize_texts(item)
             kpi_id = item.pop("id", None)
             item.setdefault("order", position + 1)
             if kpi_id is None:
@@ -211,7 +212,7 @@ def kpi_values_replace_bulk(*, values_by_measure: dict[int, list[dict]], by=None
     for measure_id, items in values_by_measure.items():
         for item in items:
             kpi = kpis[(measure_id, item["kpi"])]
-            note = item.get("note", "")
+            note = normalize_text(item.get("note", ""))
             current = existing.get((kpi.pk, item["date"]))
             if current is None:
                 to_create.append(

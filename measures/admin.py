@@ -4,8 +4,10 @@ from django.core.exceptions import ValidationError
 
 from masterplan.numbers import NumberField
 
+from .forms import PlainTextFormMixin
 from .models import ChangeRecord, Goal, Measure
 from .services import (
+    GOAL_FIELDS,
     MEASURE_FIELDS,
     apply_estimates,
     measure_record_change,
@@ -19,13 +21,20 @@ NUMBER_FIELDS = dict.fromkeys(
 )
 
 
+class GoalAdminForm(PlainTextFormMixin, forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ("measure", *GOAL_FIELDS)
+
+
 class GoalInline(admin.TabularInline):
     model = Goal
+    form = GoalAdminForm
     extra = 0
     fields = ("order", "category", "text", "target", "target_date", "target_open_ended", "status")
 
 
-class MeasureAdminForm(forms.ModelForm):
+class MeasureAdminForm(PlainTextFormMixin, forms.ModelForm):
     class Meta:
         model = Measure
         fields = ("programme", *MEASURE_FIELDS)
@@ -100,6 +109,7 @@ class MeasureAdmin(admin.ModelAdmin):
 
 @admin.register(Goal)
 class GoalAdmin(admin.ModelAdmin):
+    form = GoalAdminForm
     list_display = ("text", "measure", "category", "target", "target_date", "status")
     list_filter = ("status", "measure__working_group", "target_open_ended", "category")
     search_fields = ("text", "target", "category", "measure__number", "measure__title")

@@ -1,13 +1,15 @@
 """The measure list's filters and sort order, all carried in the URL's query string."""
 
 import django_filters
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from masterplan.models import Level, QuickWin, Timeframe, WorkingGroup
 
-from .models import Goal, Measure, MeasureStatus
+from .models import Measure, MeasureStatus
+from .search import text_search
+from .text import SortKey
 
 NOT_RATED = "keine"
 
@@ -35,7 +37,8 @@ def _rank(field: str, values) -> Case:
 NUMBER_ORDER = ("working_group__number", "number_major", "number_minor")
 SORT_KEYS = {
     "number": NUMBER_ORDER,
-    "title": ("title", *NUMBER_ORDER),
+    # As people sort: "Datenaustausch" before "DMS", "Ärger" among the A (measures.text).
+    "title": (SortKey("title"), "title", *NUMBER_ORDER),
     "group": NUMBER_ORDER,
     "status": (
         _rank("status", MeasureStatus.values),
@@ -68,7 +71,9 @@ class MeasureFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Suche"),
         method="filter_text",
-        help_text=_("Nummer, Titel, Beschreibung oder Ziel"),
+        help_text=_(
+            "Nummer, Titel, Beschreibung, verantwortliche Stellen, Ziele, Sachstand oder Kennzahlen"
+        ),
     )
     group = django_filters.ChoiceFilter(
         label=_("Arbeitsgruppe"),
@@ -119,16 +124,7 @@ class MeasureFilter(django_filters.FilterSet):
         return self._qs
 
     def filter_text(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        goal_matches = Goal.objects.filter(measure=OuterRef("pk"), text__icontains=value)
-        return queryset.filter(
-            Q(number__istartswith=value)
-            | Q(title__icontains=value)
-            | Q(description__icontains=value)
-            | Exists(goal_matches)
-        )
+        return text_search(queryset, value)
 
     def filter_rating(self, queryset, name, value):
         return queryset.filter(**{name: "" if value == NOT_RATED else value})
@@ -140,10 +136,21 @@ class MeasureFilter(django_filters.FilterSet):
         return queryset.exclude(quick_win__in=wins)
 
     def filter_sort(self, queryset, name, value):
-        key = value.removeprefix("-")
-        order = SORT_KEYS[key]
-        if value.startswith("-"):
-            order = (_descending(order[0]), *order[1:])
-            if key in ("number", "group"):
-                order = tuple(_descending(part) for part in order)
-        return queryset.order_by(*order)
+        return queryset.order_by(*sort_order(value))
+
+
+def sort_order(value: str) -> tuple:
+    """The order_by() of a sort choice: "-key" reverses the key, ties stay in number order.
+
+    Descending by number reverses the whole number; by working group, the groups (IV to I),
+    each still in number order.
+    """
+    key = value.removeprefix("-")
+    order = SORT_KEYS[key]
+    if not value.startswith("-"):
+        return order
+    if key == "number":
+        return tuple(_descending(part) for part in order)
+    if key == "title":  # the sort key and the title itself decide together
+        return (_descending(order[0]), _descending(order[1]), *order[2:])
+    return (_descending(order[0]), *order[1:])

@@ -1,17 +1,37 @@
 """Forms of the measure edit page: the measure, its goals, and the shared formset behaviour."""
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from masterplan.numbers import NumberField
 
 from .models import Goal, Measure
 from .services import GOAL_FIELDS, MEASURE_FIELDS
+from .text import TextLengthValidator, normalize_texts
 
 # Admins may renumber a measure and move it to another group; editors may not, or they could
 # move a measure out of their own reach.
 ADMIN_ONLY_FIELDS = ("number", "working_group")
+
+
+def add_text_limits(form: forms.BaseForm, model) -> None:
+    """Give the form's text fields the model's length limits, so the form says it first."""
+    for name, field in form.fields.items():
+        try:
+            model_field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        limits = [v for v in model_field.validators if isinstance(v, TextLengthValidator)]
+        field.validators = [*field.validators, *limits]
+
+
+class PlainTextFormMixin:
+    """Cleaned text as every write path stores it (`measures.text.normalize_text`): for forms
+    that save without a service, such as the admin's."""
+
+    def clean(self):
+        return normalize_texts(super().clean())
 
 
 class MeasureForm(forms.ModelForm):
@@ -35,6 +55,7 @@ class MeasureForm(forms.ModelForm):
                 del self.fields[name]
         if "working_group" in self.fields and self.instance.programme_id:
             self.fields["working_group"].queryset = self.instance.programme.working_groups.all()
+        add_text_limits(self, Measure)
 
     def _post_clean(self):
         # The service validates the measure as a whole (number against group, derived levels);
@@ -68,6 +89,21 @@ class OrderedItemForm(forms.Form):
 
 class OrderedItemFormSet(forms.BaseFormSet):
     """Rows in the order given by their position fields; deleted and untouched new rows drop."""
+
+    @property
+    def forms_in_order(self) -> list[forms.Form]:
+        """The rows as the user ordered them, to show again (after an error, an added row)."""
+        if not self.is_bound:
+            return list(self.forms)
+
+        def position(entry):
+            index, form = entry
+            try:
+                return (int(form["order"].data), index)
+            except (TypeError, ValueError):
+                return (index + 1, index)
+
+        return [form for _index, form in sorted(enumerate(self.forms), key=position)]
 
     def items(self) -> list[dict]:
         kept = []
@@ -122,6 +158,10 @@ class GoalForm(OrderedItemForm):
         widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_text_limits(self, Goal)
+
 
 GoalFormSet = forms.formset_factory(
     GoalForm, formset=OrderedItemFormSet, extra=0, can_delete=True, max_num=200
@@ -159,6 +199,7 @@ def error_summary(form: forms.BaseForm, *formsets) -> list[dict]:
     for formset, noun in formsets:
         for error in formset.non_form_errors():
             entries.append({"id": None, "label": str(noun), "message": error})
-        for index, item_form in enumerate(formset.forms, start=1):
+        rows = getattr(formset, "forms_in_order", formset.forms)
+        for index, item_form in enumerate(rows, start=1):
             add(item_form, f"{noun} {index}")
     return entries

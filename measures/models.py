@@ -6,6 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from masterplan.models import Level, Programme, QuickWin, Timeframe, WorkingGroup
 
+from .text import (
+    DESCRIPTION_MAX_LENGTH,
+    GOAL_TEXT_MAX_LENGTH,
+    PROGRESS_NOTE_MAX_LENGTH,
+    TextLengthValidator,
+)
+
 MEASURE_NUMBER_PATTERN = r"^[1-9]\d{0,2}\.[1-9]\d{0,2}$"
 measure_number_validator = RegexValidator(
     MEASURE_NUMBER_PATTERN,
@@ -74,6 +81,7 @@ class Measure(models.Model):
     description = models.TextField(
         _("Beschreibung"),
         blank=True,
+        validators=[TextLengthValidator(DESCRIPTION_MAX_LENGTH)],
         help_text=_(
             "Absätze durch eine Leerzeile trennen; „### “ beginnt eine Zwischenüberschrift, "
             "„- “ einen Aufzählungspunkt."
@@ -202,7 +210,7 @@ class Goal(models.Model):
         help_text=_("Optional, zum Beispiel „Personal“ oder „Kurzfristig“."),
     )
     order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
-    text = models.TextField(_("Ziel"))
+    text = models.TextField(_("Ziel"), validators=[TextLengthValidator(GOAL_TEXT_MAX_LENGTH)])
     target = models.CharField(
         _("Termin wie formuliert"),
         max_length=100,
@@ -223,7 +231,9 @@ class Goal(models.Model):
     status = models.CharField(
         _("Status"), max_length=20, choices=GoalStatus.choices, default=GoalStatus.OPEN
     )
-    progress_note = models.TextField(_("Sachstand"), blank=True)
+    progress_note = models.TextField(
+        _("Sachstand"), blank=True, validators=[TextLengthValidator(PROGRESS_NOTE_MAX_LENGTH)]
+    )
     updated_at = models.DateTimeField(_("Geändert am"), auto_now=True)
 
     objects = GoalQuerySet.as_manager()

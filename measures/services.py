@@ -25,6 +25,7 @@ from masterplan.services import (
 
 from .models import ChangeRecord, Goal, Measure, group_prefix_error
 from .targets import read_target
+from .text import normalize_text, normalize_texts
 
 MEASURE_FIELDS = (
     "number",
@@ -201,11 +202,12 @@ def validate_working_group(measure: Measure) -> None:
 
 
 def assign_fields(instance, data: dict, allowed: Iterable[str]) -> None:
+    """Set the given fields; text as `normalize_text` spells it, whichever path it came by."""
     unknown = set(data) - set(allowed)
     if unknown:
         raise ValueError(f"Unknown fields: {', '.join(sorted(unknown))}")
     for field, value in data.items():
-        setattr(instance, field, value)
+        setattr(instance, field, normalize_text(value))
 
 
 def _save_measure(measure: Measure) -> None:
@@ -392,7 +394,7 @@ def goals_replace_bulk(*, goals_by_measure: dict[int, list[dict]]) -> None:
     keep: set[int] = set()
     for measure_id, items in goals_by_measure.items():
         for position, item in enumerate(items):
-            item = dict(item)
+            item = normalize_texts(item)
             goal_id = item.pop("id", None)
             item.setdefault("order", position + 1)
             if "target_date" not in item:

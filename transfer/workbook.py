@@ -33,6 +33,7 @@ from measures.models import (
     group_prefix_error,
 )
 from measures.resources import GoalResource, MeasureResource
+from measures.text import TextLengthValidator, normalize_text, text_limit
 
 # Reading the file itself (sniffing, encodings, bounds) lives in `sources`, the error list in
 # `errors`; both are importable from here as before.
@@ -171,7 +172,7 @@ def _text(value: Any) -> str:
         value = value.date()
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
-    return unprotect(str(value).replace("\r\n", "\n").replace("\r", "\n").strip())
+    return unprotect(normalize_text(str(value)).strip())
 
 
 def _not_allowed(value: Any, allowed) -> CellError:
@@ -288,17 +289,16 @@ def read_number(value: Any) -> str:
 
 def _model_text(model, name: str, *, required: bool = False) -> Callable[[Any], str]:
     """Text checked as the model field's full_clean would (length, blank)."""
-    model_field = model._meta.get_field(name)
+    limit = TextLengthValidator(text_limit(model._meta.get_field(name)) or 10**9)
 
     def read(value: Any) -> str:
         text = _text(value)
         if required and not text:
             raise CellError(_("Dieses Feld darf nicht leer sein."))
-        if model_field.max_length and len(text) > model_field.max_length:
-            raise CellError(
-                _("Höchstens %(max)s Zeichen erlaubt (hier %(length)s).")
-                % {"max": model_field.max_length, "length": len(text)}
-            )
+        try:
+            limit(text)  # the same limit and message as the model and the form
+        except ValidationError as error:
+            raise CellError(" ".join(error.messages)) from None
         return text
 
     return read

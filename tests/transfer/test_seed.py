@@ -158,3 +158,17 @@ def test_each_seed_measure_starts_its_history_with_its_whole_state(programme):
     assert [kpi["name"] for kpi in created.state["kpis"]] == list(
         measure.kpis.values_list("name", flat=True)
     )
+
+
+def test_descriptions_are_the_appendix_text_without_escape_characters(programme):
+    # The appendix (as received) escapes gender stars for Markdown: "Bürger\*innen".
+    appendix = SEED_TEXT.read_text(encoding="utf-8").replace("\\*", "*")
+    descriptions = list(Measure.objects.values_list("number", "description"))
+
+    assert not [number for number, text in descriptions if "\\" in text]
+    starred = [number for number, text in descriptions if "*innen" in text]
+    assert len(starred) == 11
+    for number, text in descriptions:
+        for paragraph in text.split("\n\n"):
+            if "*innen" in paragraph:
+                assert paragraph in appendix, (number, paragraph[:60])
