@@ -14,6 +14,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -206,6 +207,8 @@ def report_build(*, report_id: int) -> StatusReport | None:
     except MemoryError:
         # Never let it reach Celery, which treats MemoryError as fatal for the whole worker.
         failure = _("Für diesen Bericht reichte der Arbeitsspeicher nicht aus.")
+    except SoftTimeLimitExceeded:
+        failure = _("Die Erstellung hat ihr Zeitlimit überschritten und wurde abgebrochen.")
     except Exception as error:
         logger.exception("Building report %s failed", report_id)
         failure = _describe(error)

@@ -11,6 +11,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -270,6 +271,11 @@ def import_run_process(*, run_id: int, state: str) -> ImportRun | None:
         failure = _(
             "Für diese Datei reichte der Arbeitsspeicher nicht aus. Nichts wurde geändert. "
             "Bitte die Datei verkleinern, zum Beispiel auf mehrere Dateien aufteilen."
+        )
+    except SoftTimeLimitExceeded:
+        failure = _(
+            "Der Import hat sein Zeitlimit überschritten und wurde abgebrochen. Nichts wurde "
+            "geändert. Bitte die Datei verkleinern, zum Beispiel auf mehrere Dateien aufteilen."
         )
     except Exception as error:
         logger.exception("Import %s failed while %s", run_id, state)
