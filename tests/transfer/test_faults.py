@@ -2,9 +2,11 @@
 apply, a worker out of memory, a broker that is down. Deadlines are set short for these tests
 through the processes' environment."""
 
+import contextlib
 import resource
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -170,3 +172,62 @@ def test_with_the_broker_down_an_upload_answers_at_once_and_is_checked_once_it_i
         celery_processes.stop_all()
         redis.terminate()
         redis.wait(timeout=20)
+
+
+def test_an_import_whose_web_process_is_killed_mid_apply_is_applied_by_a_worker(
+    media_root, programme, admin_user, celery_processes
+):
+    """Small files are applied in the request; here the web server dies during that apply."""
+    inline = {"IMPORT_INLINE_MAX_BYTES": str(20 * 1024 * 1024)}
+    server = celery_processes.web(WEB_PORT, **inline)
+    web = WebClient(f"http://127.0.0.1:{WEB_PORT}", admin_user)
+    data = measures_csv_with_new_measures(programme, per_group=700)
+    response = web.post(
+        reverse("transfer:import"),
+        {"programme": programme.pk},
+        files={"file": ("massnahmen.csv", data)},
+        form_path=reverse("transfer:index"),
+    )
+    assert response.status == 302, response.text[:2000]
+    run = ImportRun.objects.get()
+    assert run.state == ImportRun.State.PREVIEW, run.errors
+    confirm = reverse("transfer:run-confirm", args=[run.pk])
+    token = web.csrf_token(reverse("transfer:run", args=[run.pk]))
+    request = threading.Thread(
+        target=_ignore_errors(web.request),
+        args=(confirm,),
+        kwargs={"data": f"csrfmiddlewaretoken={token}".encode()},
+        daemon=True,
+    )
+    request.start()
+    wait_for(
+        run,
+        lambda run: run.state == ImportRun.State.APPLYING and run.progress >= 50,
+        timeout=120,
+        processes=[server],
+    )
+
+    celery_processes.kill(server)
+
+    request.join(timeout=30)
+    run.refresh_from_db()
+    assert run.state == ImportRun.State.APPLYING and run.attempts == 1
+    assert not Measure.objects.filter(number="1.100").exists()  # rolled back
+    beat = celery_processes.beat(**SHORT_DEADLINES)
+    worker = celery_processes.worker(**SHORT_DEADLINES)
+    run = wait_for(run, lambda run: run.state in FINAL, timeout=180, processes=[worker, beat])
+    assert run.state == ImportRun.State.APPLIED, run.errors
+    assert run.attempts == 2
+    new = 4 * 700
+    assert Measure.objects.filter(title__startswith="Neue Maßnahme").count() == new
+    records = ChangeRecord.objects.filter(source=ChangeRecord.Source.IMPORT)
+    assert records.count() == new
+    assert {record.changed_by for record in records} == {admin_user}
+
+
+def _ignore_errors(function):
+    def call(*args, **kwargs):
+        with contextlib.suppress(OSError):
+            function(*args, **kwargs)
+
+    return call
