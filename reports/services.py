@@ -287,6 +287,8 @@ def reports_watch(*, now=None) -> dict[str, int]:
             outcome = _watch_one(report, now=now)
             if outcome:
                 counts[outcome] += 1
+    if any(counts.values()):
+        logger.warning("Report jobs past their deadline: %s", counts)
     return counts
 
 

@@ -375,6 +375,8 @@ def import_runs_watch(*, now=None) -> dict[str, int]:
             outcome = _watch_one(run, now=now) if run else None
             if outcome:
                 counts[outcome] += 1
+    if any(counts.values()):
+        logger.warning("Import jobs past their deadline: %s", counts)
     return counts
 
 
