@@ -181,24 +181,57 @@ if CELERY_BROKER_URL == "filesystem://":
     }
     for _folder in (_queue_dir, VAR_DIR / "celery" / "processed", VAR_DIR / "celery" / "control"):
         _folder.mkdir(parents=True, exist_ok=True)
+# Publishing a job must answer within seconds when the broker is down: short connection
+# timeouts and one quick retry; the job row stays queued and the watch re-sends it.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+        "socket_timeout": 10,
+    }
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 15 * 60)
+# A pool process using more than this (KiB) after a task is replaced by a fresh one.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 1024 * 1024)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 5 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_IMPORTS = ["reports.reminders"]
+
+# Deadlines of the jobs a user starts (reports, imports), in seconds; see masterplan/jobs.py.
+# Every JOB_WATCH_INTERVAL the watch tasks re-send a job not started JOB_RESEND_AFTER after it
+# was sent (or never sent: broker down), re-queue a job running past JOB_RUN_DEADLINE (its
+# process died) up to JOB_MAX_ATTEMPTS times, and fail a job waiting past JOB_QUEUE_DEADLINE.
+JOB_WATCH_INTERVAL = env_int("JOB_WATCH_INTERVAL", 60)
+JOB_RESEND_AFTER = env_int("JOB_RESEND_AFTER", 120)
+JOB_RUN_DEADLINE = env_int("JOB_RUN_DEADLINE", CELERY_TASK_TIME_LIMIT + 60)
+JOB_QUEUE_DEADLINE = env_int("JOB_QUEUE_DEADLINE", 30 * 60)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+
 CELERY_BEAT_SCHEDULE = {
     "reporting-reminders": {
-        "task": "reports.reminders.send_due_reminders_task",
+        "task": "reports.tasks.send_due_reminders_task",
         "schedule": crontab(hour=env_int("REMINDER_HOUR", 7), minute=0),
     },
-    "reports-fail-stale": {
-        "task": "reports.tasks.fail_stale_reports_task",
-        "schedule": crontab(minute="*/5"),
+    "reports-watch": {
+        "task": "reports.tasks.watch_reports_task",
+        "schedule": JOB_WATCH_INTERVAL,
+        "options": {"expires": JOB_WATCH_INTERVAL},
+    },
+    "imports-watch": {
+        "task": "transfer.tasks.watch_imports_task",
+        "schedule": JOB_WATCH_INTERVAL,
+        "options": {"expires": JOB_WATCH_INTERVAL},
     },
 }
 # Reminders go out this many days before a programme's next reporting date.

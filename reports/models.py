@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -84,6 +85,12 @@ class StatusReport(models.Model):
         verbose_name=_("Erstellt von"),
     )
     created_at = models.DateTimeField(_("Angefordert am"), auto_now_add=True)
+    queued_at = models.DateTimeField(
+        _("In der Warteschlange seit"), default=timezone.now, editable=False
+    )
+    sent_at = models.DateTimeField(
+        _("An den Auftragsdienst gesendet am"), null=True, blank=True, editable=False
+    )
     started_at = models.DateTimeField(_("Begonnen am"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("Fertig am"), null=True, blank=True, editable=False)
     timings = models.JSONField(

@@ -1,4 +1,4 @@
-"""Celery beat's daily job: remind editors before a programme's next reporting date.
+"""Remind editors before a programme's next reporting date (beat: `tasks.send_due_reminders_task`).
 
 It lives in `reports` because "since the last report" means the last finished StatusReport;
 the reminder content itself is `kpis.reminders`.
@@ -6,7 +6,6 @@ the reminder content itself is `kpis.reminders`.
 
 from datetime import date
 
-from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
@@ -34,8 +33,3 @@ def reminders_send_due(*, today: date) -> dict[str, int]:
                 reporting_date=due,
             )
     return sent
-
-
-@shared_task
-def send_due_reminders_task() -> dict[str, int]:
-    return reminders_send_due(today=timezone.localdate())

@@ -6,19 +6,23 @@ the data into the report's snapshot, renders snapshot → HTML → PDF with the 
 never built again, so its PDF never changes.
 """
 
+import gc
 import logging
 import os
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from masterplan import jobs
 from masterplan.models import Programme
 
 from .changes import snapshot_changes
@@ -29,8 +33,8 @@ from .snapshot import report_snapshot
 logger = logging.getLogger(__name__)
 
 REPORTS_FOLDER = "reports"
-# A worker killed mid-build makes the broker deliver the task again; after this many
-# attempts the report is given up as failed instead of looping.
+# A build whose worker died is re-queued (by the watch, or by the broker delivering the task
+# again); after this many attempts the report is given up as failed instead of looping.
 MAX_ATTEMPTS = 3
 
 
@@ -38,10 +42,15 @@ class ReportNotRetryable(Exception):
     pass
 
 
-def _enqueue_build(report_id: int) -> None:
+def _enqueue_build(report: StatusReport) -> None:
+    """Send the build to a worker on commit; `report.sent_at` tells whether the broker took it."""
     from .tasks import build_report_task  # the task module imports this one
 
-    transaction.on_commit(lambda: build_report_task.delay(report_id))
+    def mark_sent(when):
+        StatusReport.objects.filter(pk=report.pk).update(sent_at=when)
+        report.sent_at = when
+
+    jobs.job_send_on_commit(build_report_task, report.pk, mark_sent=mark_sent)
 
 
 def report_request(
@@ -85,7 +94,7 @@ def report_request(
         report.full_clean()
         report.save()
         if enqueue:
-            _enqueue_build(report.pk)
+            _enqueue_build(report)
     return report
 
 
@@ -95,6 +104,10 @@ def _claim(report_id: int) -> StatusReport | None:
         report = StatusReport.objects.select_for_update().filter(pk=report_id).first()
         if report is None or report.state not in (ReportState.QUEUED, ReportState.BUILDING):
             return None
+        if report.state == ReportState.BUILDING and jobs.is_running_elsewhere(
+            report.started_at, now=timezone.now()
+        ):
+            return None  # a second message while another worker builds it
         if report.attempts >= MAX_ATTEMPTS:
             report.state = ReportState.FAILED
             report.error = _(
@@ -172,6 +185,7 @@ def report_build(*, report_id: int) -> StatusReport | None:
         timings[step] = round(now - clock, 3)
         clock = now
 
+    failure = None
     try:
         snapshot = report_freeze(report=report)
         lap("snapshot")
@@ -181,9 +195,19 @@ def report_build(*, report_id: int) -> StatusReport | None:
         lap("pdf")
         name = write_atomically(relative_name=report_file_name(report), content=rendered.content)
         lap("write")
+    except MemoryError:
+        # Never let it reach Celery, which treats MemoryError as fatal for the whole worker.
+        failure = _("Für diesen Bericht reichte der Arbeitsspeicher nicht aus.")
+    except SoftTimeLimitExceeded:
+        failure = _("Die Erstellung hat ihr Zeitlimit überschritten und wurde abgebrochen.")
     except Exception as error:
         logger.exception("Building report %s failed", report_id)
-        report_fail(report=report, reason=_describe(error))
+        failure = _describe(error)
+    if failure is not None:
+        # Outside the except block, so the traceback's frames and their data are freed first.
+        snapshot = report_html = rendered = None
+        gc.collect()
+        report_fail(report=report, reason=failure)
         return report
     timings["total"] = round(sum(timings.values()), 3)
     report.file.name = name
@@ -222,29 +246,74 @@ def report_retry(*, report: StatusReport, by=None) -> StatusReport:
         report.snapshot = None
         report.started_at = None
         report.finished_at = None
+        report.queued_at = timezone.now()
+        report.sent_at = None
         report.save(
-            update_fields=["state", "error", "attempts", "snapshot", "started_at", "finished_at"]
+            update_fields=[
+                *("state", "error", "attempts", "snapshot", "started_at", "finished_at"),
+                *("queued_at", "sent_at"),
+            ]
         )
-        _enqueue_build(report.pk)
+        _enqueue_build(report)
     return report
 
 
-def stale_after() -> timedelta:
-    """A build running longer than the task time limit has lost its worker."""
-    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+def reports_watch(*, now=None) -> dict[str, int]:
+    """Celery beat's deadline check of report builds (see `masterplan.jobs`).
 
-
-def reports_fail_stale(*, now=None) -> int:
-    """Mark reports failed that have been "building" longer than any worker may take.
-
-    Called by the report pages, so nobody waits for a build whose worker died and whose
-    task was lost with it.
+    - queued, but no message reached a worker (broker was down, message lost): sent again;
+    - queued longer than JOB_QUEUE_DEADLINE: failed, as no worker took it;
+    - building longer than JOB_RUN_DEADLINE (its worker died): queued and sent again, or
+      failed once MAX_ATTEMPTS builds were started.
     """
     now = now or timezone.now()
-    return StatusReport.objects.filter(
-        state=ReportState.BUILDING, started_at__lt=now - stale_after()
-    ).update(
-        state=ReportState.FAILED,
-        error=_("Die Erstellung wurde unterbrochen (Zeitlimit überschritten)."),
-        finished_at=now,
-    )
+    counts = {"sent": 0, "requeued": 0, "failed": 0}
+    dead = Q(state=ReportState.BUILDING, started_at__lte=now - jobs.run_deadline())
+    overdue = StatusReport.objects.filter(Q(state=ReportState.QUEUED) | dead)
+    for report_id in overdue.values_list("pk", flat=True):
+        with transaction.atomic():
+            report = StatusReport.objects.select_for_update().filter(pk=report_id).first()
+            if report is None:
+                continue
+            outcome = _watch_one(report, now=now)
+            if outcome:
+                counts[outcome] += 1
+    if any(counts.values()):
+        logger.warning("Report jobs past their deadline: %s", counts)
+    return counts
+
+
+def _watch_one(report: StatusReport, *, now) -> str | None:
+    if report.state == ReportState.BUILDING:
+        if jobs.is_running_elsewhere(report.started_at, now=now):
+            return None
+        if report.attempts >= MAX_ATTEMPTS:
+            report_fail(
+                report=report,
+                reason=_(
+                    "Die Erstellung wurde %(attempts)d-mal unterbrochen (Zeitlimit "
+                    "überschritten oder Arbeitsprozess beendet) und aufgegeben."
+                )
+                % {"attempts": report.attempts},
+            )
+            return "failed"
+        report.state = ReportState.QUEUED
+        report.queued_at, report.sent_at = now, None
+        report.save(update_fields=["state", "queued_at", "sent_at"])
+        _enqueue_build(report)
+        return "requeued"
+    if report.state != ReportState.QUEUED:
+        return None
+    if report.queued_at <= now - jobs.queue_deadline():
+        report_fail(
+            report=report,
+            reason=_(
+                "Kein Arbeitsprozess hat den Bericht übernommen. Bitte erneut versuchen oder "
+                "die Administration verständigen."
+            ),
+        )
+        return "failed"
+    if jobs.needs_sending(queued_at=report.queued_at, sent_at=report.sent_at, now=now):
+        _enqueue_build(report)
+        return "sent"
+    return None

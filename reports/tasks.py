@@ -1,18 +1,26 @@
-"""Celery entry points: thin, they take ids and call services."""
+"""Celery entry points: thin, they take ids and call services. Beat's jobs of this app, too."""
 
 from celery import shared_task
+from django.utils import timezone
 
-from .services import report_build, reports_fail_stale
+from .reminders import reminders_send_due
+from .services import report_build, reports_watch
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def build_report_task(report_id: int) -> str | None:
     """Build one report. A redelivered message for a finished report does nothing."""
     report = report_build(report_id=report_id)
     return report.state if report else None
 
 
+@shared_task(ignore_result=True)
+def watch_reports_task() -> dict[str, int]:
+    """Celery beat: re-send, re-queue or fail report builds past their deadline."""
+    return reports_watch()
+
+
 @shared_task
-def fail_stale_reports_task() -> int:
-    """Celery beat: give up reports whose worker died without the task being delivered again."""
-    return reports_fail_stale()
+def send_due_reminders_task() -> dict[str, int]:
+    """Celery beat, daily: remind editors before a programme's next reporting date."""
+    return reminders_send_due(today=timezone.localdate())

@@ -4,6 +4,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from masterplan.models import Programme
@@ -13,9 +14,13 @@ from .forms import ReportRequestForm
 from .models import ReportState, StatusReport
 from .rendering import changes_context
 from .selectors import changes_since_last_report
-from .services import ReportNotRetryable, report_request, report_retry, reports_fail_stale
+from .services import ReportNotRetryable, report_request, report_retry
 
 FINISHED = (ReportState.DONE, ReportState.FAILED)
+NOT_SENT = _lazy(
+    "Der Bericht ist angelegt, aber der Auftragsdienst ist gerade nicht erreichbar. Er wird "
+    "automatisch erstellt, sobald der Dienst wieder erreichbar ist; Sie müssen nichts tun."
+)
 
 
 def _require_builder(user) -> None:
@@ -24,7 +29,6 @@ def _require_builder(user) -> None:
 
 
 def report_list(request):
-    reports_fail_stale()
     reports = StatusReport.objects.select_related("created_by", "programme").prefetch_related(
         "programme__working_groups"
     )
@@ -47,8 +51,9 @@ def report_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            # No flash message: the state panel of the detail page says how far the report is
+            # No success message: the state panel of the detail page says how far the report is
             # and keeps saying it as it changes; a message would stay behind ("fertig").
+            _warn_if_not_sent(request, report)
             return redirect("reports:detail", pk=report.pk)
     return render(request, "reports/report_form.html", {"form": form, "programme": programme})
 
@@ -62,14 +67,12 @@ def _detail_context(request, report: StatusReport) -> dict:
 
 
 def report_detail(request, pk: int):
-    reports_fail_stale()
     report = get_object_or_404(StatusReport.objects.select_related("created_by"), pk=pk)
     return render(request, "reports/report_detail.html", _detail_context(request, report))
 
 
 def report_status(request, pk: int):
     """The state panel alone; the detail page polls it until the report is finished."""
-    reports_fail_stale()
     report = get_object_or_404(StatusReport, pk=pk)
     return render(request, "reports/_report_status.html", _detail_context(request, report))
 
@@ -79,10 +82,17 @@ def report_retry_view(request, pk: int):
     _require_builder(request.user)
     report = get_object_or_404(StatusReport, pk=pk)
     try:
-        report_retry(report=report, by=request.user)
+        report = report_retry(report=report, by=request.user)
     except ReportNotRetryable as error:
         messages.error(request, str(error))
+    else:
+        _warn_if_not_sent(request, report)
     return redirect("reports:detail", pk=report.pk)
+
+
+def _warn_if_not_sent(request, report: StatusReport) -> None:
+    if report.sent_at is None:
+        messages.warning(request, NOT_SENT)
 
 
 def report_download(request, pk: int):

@@ -1,4 +1,6 @@
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -110,48 +112,109 @@ def _database_url_of_test_database() -> str:
     return f"postgres://{auth}@{host}/{db['NAME']}"
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
-    """A real `celery worker` process on the configured broker, reading the test database.
+class CeleryProcesses:
+    """Real `celery worker` and `celery beat` processes (and a gunicorn web server) on the
+    configured broker, reading the test database, on a queue of their own so that messages
+    left over from a development server never reach them.
 
-    It consumes a queue of its own, so messages left over from a development server never
-    reach it.
+    Each runs in its own process group: `kill(process)` is `kill -9` of all of it.
     """
+
+    def __init__(self, tmp_path: Path, queue: str):
+        self.tmp_path = tmp_path
+        self.queue = queue
+        self.processes: list[subprocess.Popen] = []
+
+    def env(self, **overrides: str) -> dict[str, str]:
+        return {
+            **os.environ,
+            "DATABASE_URL": _database_url_of_test_database(),
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
+            "CELERY_TASK_DEFAULT_QUEUE": self.queue,
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            **overrides,
+        }
+
+    def _start(self, name: str, command: list[str], ready, env: dict) -> subprocess.Popen:
+        log = self.tmp_path / f"{name}-{len(self.processes)}.log"
+        with open(log, "w") as log_file:
+            process = subprocess.Popen(
+                command,
+                cwd=BASE_DIR,
+                env=self.env(**env),
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        process.log_path = log
+        self.processes.append(process)
+        deadline = time.monotonic() + 60
+        while not ready(log.read_text()):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        return process
+
+    def worker(self, **env: str) -> subprocess.Popen:
+        command = [
+            sys.executable, "-m", "celery", "-A", "masterplan", "worker",
+            "--pool=solo", "--concurrency=1", "-Q", self.queue, "--loglevel=INFO",
+            "--without-heartbeat", "--without-gossip", "--without-mingle",
+        ]  # fmt: skip
+        return self._start("worker", command, lambda log: "ready." in log, env)
+
+    def beat(self, **env: str) -> subprocess.Popen:
+        """Celery beat sending the scheduled jobs (set JOB_WATCH_INTERVAL=1 for the watch)."""
+        schedule = self.tmp_path / f"beat-schedule-{len(self.processes)}"
+        command = [
+            sys.executable, "-m", "celery", "-A", "masterplan", "beat",
+            "--loglevel=INFO", "--schedule", str(schedule),
+        ]  # fmt: skip
+        return self._start("beat", command, lambda log: "Starting..." in log, env)
+
+    def web(self, port: int, **env: str) -> subprocess.Popen:
+        """gunicorn serving the project on 127.0.0.1:port."""
+        command = [
+            sys.executable, "-m", "gunicorn", "masterplan.wsgi:application",
+            "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "120",
+        ]  # fmt: skip
+        return self._start("web", command, lambda log: "Booting worker" in log, env)
+
+    @staticmethod
+    def kill(process: subprocess.Popen) -> None:
+        """kill -9 of the process and every process it started."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=20)
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                    process.wait(timeout=20)
+                except (ProcessLookupError, subprocess.TimeoutExpired):
+                    self.kill(process)
+
+
+@pytest.fixture
+def celery_processes(transactional_db, tmp_path):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     previous_queue = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url_of_test_database(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-    log = tmp_path / "worker.log"
-    command = [
-        sys.executable, "-m", "celery", "-A", "masterplan", "worker",
-        "--pool=solo", "--concurrency=1", "-Q", queue, "--loglevel=INFO",
-        "--without-heartbeat", "--without-gossip", "--without-mingle",
-    ]  # fmt: skip
-    with open(log, "w") as log_file:
-        process = subprocess.Popen(
-            command, cwd=BASE_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT
-        )
+    processes = CeleryProcesses(tmp_path, queue)
     try:
-        deadline = time.monotonic() + 60
-        while "ready." not in log.read_text():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Celery worker did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-        process.log_path = log
-        yield process
+        yield processes
     finally:
         celery_app.conf.task_default_queue = previous_queue
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        processes.stop_all()
+
+
+@pytest.fixture
+def celery_worker_process(celery_processes):
+    """A real `celery worker` process on the configured broker, reading the test database."""
+    return celery_processes.worker()
 
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

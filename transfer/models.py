@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,7 +40,24 @@ class ImportRun(models.Model):
         related_name="+",
         verbose_name=_("Importiert von"),
     )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Bestätigt von"),
+    )
     created_at = models.DateTimeField(_("Hochgeladen am"), auto_now_add=True)
+    # The job of the current step (checking or applying), see masterplan/jobs.py.
+    queued_at = models.DateTimeField(
+        _("In der Warteschlange seit"), default=timezone.now, editable=False
+    )
+    sent_at = models.DateTimeField(
+        _("An den Auftragsdienst gesendet am"), null=True, blank=True, editable=False
+    )
+    started_at = models.DateTimeField(_("Begonnen am"), null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0, editable=False)
     finished_at = models.DateTimeField(_("Abgeschlossen am"), null=True, blank=True)
 
     class Meta:

@@ -6,16 +6,20 @@ measure gets its ChangeRecord (source "import") and a new version. Any error ref
 whole file and nothing changes. Every import is logged as an ImportRun.
 """
 
+import gc
+import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kpis.services import kpi_values_replace_bulk, kpis_replace_bulk
+from masterplan import jobs
 from masterplan.models import Programme
 from masterplan.numbers import format_decimal
 from measures.models import ChangeRecord, Measure
@@ -35,7 +39,10 @@ from .workbook import (
     read_sheets,
 )
 
+logger = logging.getLogger(__name__)
+
 EXPORT_FORMATS = ("xlsx", "csv")
+RUNNING = (ImportRun.State.VALIDATING, ImportRun.State.APPLYING)
 
 
 def import_max_bytes() -> int:
@@ -57,6 +64,17 @@ def too_large_error(size: int) -> RowError:
     )
 
 
+def unreadable_error(error: Exception) -> RowError:
+    reason = f"{type(error).__name__}: {error}".strip().removesuffix(":")
+    return RowError(
+        _(
+            "Die Datei ist beschädigt und kann nicht gelesen werden (%(reason)s). Bitte die "
+            "Datei in Excel oder LibreOffice öffnen, neu speichern und erneut hochladen."
+        )
+        % {"reason": reason[:200]}
+    )
+
+
 @dataclass
 class Timings:
     phases: dict[str, float] = field(default_factory=dict)
@@ -75,7 +93,13 @@ def import_rows(
     if len(data) > import_max_bytes():
         raise FileRefused([too_large_error(len(data))])
     started = time.perf_counter()
-    _format, sheets = read_sheets(name=file_name, data=data)
+    try:
+        _format, sheets = read_sheets(name=file_name, data=data)
+    except (FileRefused, MemoryError):
+        raise
+    except Exception as error:  # a damaged file the reader did not recognise as such
+        logger.warning("Reading %s failed", file_name, exc_info=True)
+        raise FileRefused([unreadable_error(error)]) from None
     started = timings.measure("read", started)
     rows = read_rows(sheets=sheets, groups=list(programme.working_groups.order_by("number")))
     timings.measure("validate", started)
@@ -296,6 +320,12 @@ def _applied(run: ImportRun, plan: Plan, *, skip: set[str], delete_kpi_values: b
 
 
 # --- The browser flow: upload → preview → confirm, large files on a worker ------------------
+#
+# Each step (checking the file, applying it) is a job (see masterplan/jobs.py): small files
+# run in the request, large ones on a worker. `import_run_process` claims the step, so a
+# second message or a re-queued job never runs it twice at once, and ends the run with a
+# German message whatever goes wrong; `import_runs_watch` (beat) re-sends, re-queues or fails
+# steps past their deadline.
 
 
 def import_run_start(*, programme: Programme, file_name: str, upload, by) -> ImportRun:
@@ -306,12 +336,95 @@ def import_run_start(*, programme: Programme, file_name: str, upload, by) -> Imp
     run.file.save(file_name, upload, save=False)
     run.save()
     if upload.size <= import_inline_max_bytes():
-        import_run_validate(run=run)
-    else:
-        from .tasks import validate_import_task
-
-        transaction.on_commit(lambda: validate_import_task.delay(run.pk))
+        return import_run_process(run_id=run.pk, state=ImportRun.State.VALIDATING)
+    _enqueue(run)
     return run
+
+
+def _enqueue(run: ImportRun) -> None:
+    """Send the run's current step to a worker on commit; `run.sent_at` tells if it went."""
+    from .tasks import apply_import_task, validate_import_task
+
+    def mark_sent(when):
+        ImportRun.objects.filter(pk=run.pk).update(sent_at=when)
+        run.sent_at = when
+
+    if run.state == ImportRun.State.VALIDATING:
+        jobs.job_send_on_commit(validate_import_task, run.pk, mark_sent=mark_sent)
+    else:
+        jobs.job_send_on_commit(apply_import_task, run.pk, mark_sent=mark_sent)
+
+
+def _claim(run_id: int, state: str) -> ImportRun | None:
+    """The run, marked started, if its step `state` is waiting; None if there is nothing to do
+    (another process is at it, it is done, or it was given up after too many attempts)."""
+    now = timezone.now()
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.state != state:
+            return None
+        if jobs.is_running_elsewhere(run.started_at, now=now):
+            return None
+        if run.attempts >= jobs.max_attempts():
+            _fail(run, _gave_up_error(run))
+            return None
+        run.attempts += 1
+        run.started_at = now
+        run.save(update_fields=["attempts", "started_at"])
+    return run
+
+
+def _gave_up_error(run: ImportRun) -> str:
+    return _(
+        "Der Import wurde %(attempts)d-mal unterbrochen (Zeitlimit überschritten oder "
+        "Arbeitsprozess beendet) und aufgegeben. Nichts wurde geändert. Sie können ihn "
+        "verwerfen oder erneut prüfen lassen."
+    ) % {"attempts": run.attempts}
+
+
+def import_run_process(*, run_id: int, state: str) -> ImportRun | None:
+    """Run the step `state` of an import (check or apply), for a worker or the request.
+
+    Never raises for what a file or the machine can do: a file that cannot be read is
+    refused, anything else (even MemoryError, which Celery treats as fatal for the whole
+    worker) fails the run with a German message. An apply runs in one transaction, so a
+    failed or killed one changed nothing.
+    """
+    run = _claim(run_id, state)
+    if run is None:
+        return ImportRun.objects.filter(pk=run_id).first()
+    failure = None
+    try:
+        if state == ImportRun.State.VALIDATING:
+            return import_run_validate(run=run)
+        return import_plan_apply(run=run, by=run.confirmed_by)
+    except MemoryError:
+        failure = _(
+            "Für diese Datei reichte der Arbeitsspeicher nicht aus. Nichts wurde geändert. "
+            "Bitte die Datei verkleinern, zum Beispiel auf mehrere Dateien aufteilen."
+        )
+    except SoftTimeLimitExceeded:
+        failure = _(
+            "Der Import hat sein Zeitlimit überschritten und wurde abgebrochen. Nichts wurde "
+            "geändert. Bitte die Datei verkleinern, zum Beispiel auf mehrere Dateien aufteilen."
+        )
+    except Exception as error:
+        logger.exception("Import %s failed while %s", run_id, state)
+        failure = (
+            _("Die Prüfung ist unerwartet abgebrochen (%(error)s). Nichts wurde geändert.")
+            if state == ImportRun.State.VALIDATING
+            else _("Die Übernahme ist unerwartet abgebrochen (%(error)s). Nichts wurde geändert.")
+        ) % {"error": type(error).__name__}
+    # Here, outside the except block, the frames holding the file's data are gone.
+    run = None
+    gc.collect()
+    ImportRun.objects.filter(pk=run_id, state=state).update(
+        state=ImportRun.State.FAILED,
+        errors=[RowError(failure).as_dict()],
+        progress=100,
+        finished_at=timezone.now(),
+    )
+    return ImportRun.objects.filter(pk=run_id).first()
 
 
 def _read_file(run: ImportRun) -> bytes:
@@ -348,26 +461,109 @@ def import_run_confirm(
     overwrite (the others are skipped); `delete_kpi_values`: consent to delete the KPI values
     the file leaves out. Both are kept on the run for the worker.
     """
-    if run.state != ImportRun.State.PREVIEW:
-        raise ValueError(f"Import {run.pk} is {run.state}, not waiting for confirmation.")
-    plan = run.plan or {}
-    conflicts = set(plan.get("conflicts", []))
-    run.plan = {
-        **plan,
-        "decisions": {
-            "apply_anyway": sorted(set(apply_anyway) & conflicts, key=number_key),
-            "delete_kpi_values": bool(delete_kpi_values),
-        },
-    }
-    run.state, run.progress = ImportRun.State.APPLYING, 0
-    run.save(update_fields=["state", "progress", "plan"])
-    if run.file.size <= import_inline_max_bytes():
-        return import_plan_apply(run=run, by=by)
-    from .tasks import apply_import_task
-
-    user_id = getattr(by, "pk", None)
-    transaction.on_commit(lambda: apply_import_task.delay(run.pk, user_id))
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if run.state != ImportRun.State.PREVIEW:
+            raise ValueError(f"Import {run.pk} is {run.state}, not waiting for confirmation.")
+        plan = run.plan or {}
+        conflicts = set(plan.get("conflicts", []))
+        run.plan = {
+            **plan,
+            "decisions": {
+                "apply_anyway": sorted(set(apply_anyway) & conflicts, key=number_key),
+                "delete_kpi_values": bool(delete_kpi_values),
+            },
+        }
+        _queue_step(run, ImportRun.State.APPLYING)
+        run.confirmed_by = _author(by)
+        run.save()
+        inline = run.file.size <= import_inline_max_bytes()
+        if not inline:
+            _enqueue(run)
+    if inline:
+        return import_run_process(run_id=run.pk, state=ImportRun.State.APPLYING)
     return run
+
+
+def _queue_step(run: ImportRun, state: str) -> None:
+    run.state, run.progress = state, 0
+    run.queued_at, run.sent_at, run.started_at, run.attempts = timezone.now(), None, None, 0
+
+
+def import_run_retry(*, run: ImportRun) -> ImportRun:
+    """Check a failed import's file again (a fresh preview to confirm or discard).
+
+    A failed check or apply changed nothing, as an apply runs in one transaction.
+    """
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if run.state != ImportRun.State.FAILED or not run.file:
+            raise ValueError(f"Import {run.pk} is {run.state} and cannot be retried.")
+        _queue_step(run, ImportRun.State.VALIDATING)
+        run.errors, run.plan, run.counts, run.finished_at = [], None, {}, None
+        run.save()
+        inline = run.file.size <= import_inline_max_bytes()
+        if not inline:
+            _enqueue(run)
+    if inline:
+        return import_run_process(run_id=run.pk, state=ImportRun.State.VALIDATING)
+    return run
+
+
+def import_runs_watch(*, now=None) -> dict[str, int]:
+    """Celery beat's deadline check of import steps (see `masterplan.jobs`).
+
+    - waiting, but no message reached a worker (broker was down, message lost): sent again;
+    - waiting longer than JOB_QUEUE_DEADLINE: failed, as no worker took it;
+    - started longer than JOB_RUN_DEADLINE ago (its worker or web process died; the
+      transaction of an apply rolled back): queued and sent again, or failed once
+      JOB_MAX_ATTEMPTS were started. A failed run can be discarded or checked again.
+    """
+    now = now or timezone.now()
+    counts = {"sent": 0, "requeued": 0, "failed": 0}
+    for run_id in ImportRun.objects.filter(state__in=RUNNING).values_list("pk", flat=True):
+        with transaction.atomic():
+            run = ImportRun.objects.select_for_update().filter(pk=run_id, state__in=RUNNING).first()
+            outcome = _watch_one(run, now=now) if run else None
+            if outcome:
+                counts[outcome] += 1
+    if any(counts.values()):
+        logger.warning("Import jobs past their deadline: %s", counts)
+    return counts
+
+
+def _watch_one(run: ImportRun, *, now) -> str | None:
+    if run.started_at is not None:
+        if jobs.is_running_elsewhere(run.started_at, now=now):
+            return None
+        if run.attempts >= jobs.max_attempts():
+            _fail(run, _gave_up_error(run))
+            return "failed"
+        run.queued_at, run.sent_at, run.started_at = now, None, None
+        run.save(update_fields=["queued_at", "sent_at", "started_at"])
+        _enqueue(run)
+        return "requeued"
+    if run.queued_at <= now - jobs.queue_deadline():
+        _fail(
+            run,
+            _(
+                "Kein Arbeitsprozess hat den Import übernommen. Nichts wurde geändert. Bitte "
+                "erneut versuchen oder die Administration verständigen."
+            ),
+        )
+        return "failed"
+    if jobs.needs_sending(queued_at=run.queued_at, sent_at=run.sent_at, now=now):
+        _enqueue(run)
+        return "sent"
+    return None
+
+
+def _fail(run: ImportRun, error: str) -> None:
+    run.state = ImportRun.State.FAILED
+    run.errors = [RowError(error).as_dict()]
+    run.progress = 100
+    run.finished_at = timezone.now()
+    run.save(update_fields=["state", "errors", "progress", "finished_at"])
 
 
 def import_plan_apply(*, run: ImportRun, by=None) -> ImportRun:
@@ -407,16 +603,11 @@ def import_plan_apply(*, run: ImportRun, by=None) -> ImportRun:
     return _refuse(run, problems)
 
 
-def import_run_fail(*, run_id: int, error: str) -> None:
-    ImportRun.objects.filter(pk=run_id).update(
-        state=ImportRun.State.FAILED,
-        errors=[RowError(error).as_dict()],
-        finished_at=timezone.now(),
-    )
+DISCARDABLE = (ImportRun.State.PREVIEW, ImportRun.State.VALIDATING, ImportRun.State.FAILED)
 
 
 def import_run_discard(*, run: ImportRun) -> ImportRun:
-    if run.state not in (ImportRun.State.PREVIEW, ImportRun.State.VALIDATING):
+    if run.state not in DISCARDABLE:
         raise ValueError(f"Import {run.pk} is {run.state} and cannot be discarded.")
     run.state, run.finished_at = ImportRun.State.CANCELLED, timezone.now()
     run.save(update_fields=["state", "finished_at"])

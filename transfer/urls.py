@@ -12,6 +12,7 @@ urlpatterns = [
     path("import/<int:pk>/status/", views.run_status, name="run-status"),
     path("import/<int:pk>/bestaetigen/", views.run_confirm, name="run-confirm"),
     path("import/<int:pk>/verwerfen/", views.run_discard, name="run-discard"),
+    path("import/<int:pk>/erneut-pruefen/", views.run_retry, name="run-retry"),
     path("export/programm.xlsx", views.export_workbook, name="export-workbook"),
     path("export/<str:kind>.csv", views.export_csv, name="export-csv"),
     path("vorlage.xlsx", views.export_template, name="template"),

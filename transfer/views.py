@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,9 +21,11 @@ from masterplan.roles import is_admin
 from .forms import ImportForm
 from .models import ImportRun
 from .services import (
+    DISCARDABLE,
     FileRefused,
     import_run_confirm,
     import_run_discard,
+    import_run_retry,
     import_run_start,
     programme_export,
     programme_template,
@@ -31,6 +34,10 @@ from .workbook import KINDS, SHEET_NAMES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUNNING = (ImportRun.State.VALIDATING, ImportRun.State.APPLYING)
+NOT_SENT = _lazy(
+    "Die Datei ist gespeichert, aber der Auftragsdienst ist gerade nicht erreichbar. Sie wird "
+    "automatisch bearbeitet, sobald der Dienst wieder erreichbar ist; Sie müssen nichts tun."
+)
 
 
 def _require_admin(request) -> None:
@@ -110,6 +117,8 @@ def import_upload(request):
         except FileRefused as refused:
             form.add_error("file", [str(error) for error in refused.errors])
         else:
+            if run.state in RUNNING and run.sent_at is None and run.started_at is None:
+                messages.warning(request, NOT_SENT)
             return redirect("transfer:run", pk=run.pk)
     context = {
         "programme": Programme.objects.current(),
@@ -196,13 +205,27 @@ def run_confirm(request, pk: int):
     )
     if run.state == ImportRun.State.APPLIED:
         messages.success(request, _("Der Import wurde übernommen."))
+    elif run.state in RUNNING and run.sent_at is None and run.started_at is None:
+        messages.warning(request, NOT_SENT)
+    return redirect("transfer:run", pk=run.pk)
+
+
+@require_POST
+def run_retry(request, pk: int):
+    run = _run(request, pk)
+    if run.state != ImportRun.State.FAILED or not run.file:
+        messages.error(request, _("Nur ein fehlgeschlagener Import kann erneut geprüft werden."))
+        return redirect("transfer:run", pk=run.pk)
+    run = import_run_retry(run=run)
+    if run.state in RUNNING and run.sent_at is None and run.started_at is None:
+        messages.warning(request, NOT_SENT)
     return redirect("transfer:run", pk=run.pk)
 
 
 @require_POST
 def run_discard(request, pk: int):
     run = _run(request, pk)
-    if run.state not in (ImportRun.State.PREVIEW, ImportRun.State.VALIDATING):
+    if run.state not in DISCARDABLE:
         messages.error(request, _("Dieser Import kann nicht mehr verworfen werden."))
         return redirect("transfer:run", pk=run.pk)
     import_run_discard(run=run)

@@ -1,11 +1,10 @@
 """Requesting, building, failing and retrying reports, with the real renderer and real files."""
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from measures.models import Measure
 from measures.services import measure_update
@@ -17,8 +16,6 @@ from reports.services import (
     report_build,
     report_request,
     report_retry,
-    reports_fail_stale,
-    stale_after,
     write_atomically,
 )
 
@@ -148,23 +145,6 @@ def test_atomic_write_leaves_no_partial_file_when_writing_fails(media_root):
     write_atomically(relative_name="reports/ok.pdf", content=b"%PDF-1.7 data")
     assert [p.name for p in (media_root / "reports").iterdir()] == ["ok.pdf"]
     assert (media_root / "reports" / "ok.pdf").read_bytes() == b"%PDF-1.7 data"
-
-
-def test_report_building_too_long_is_shown_as_failed(programme):
-    report = _request(programme)
-    now = timezone.now()
-    StatusReport.objects.filter(pk=report.pk).update(
-        state=ReportState.BUILDING, started_at=now - stale_after() - timedelta(minutes=1)
-    )
-    recent = _request(programme)
-    StatusReport.objects.filter(pk=recent.pk).update(
-        state=ReportState.BUILDING, started_at=now - timedelta(minutes=1)
-    )
-    assert reports_fail_stale(now=now) == 1
-    report.refresh_from_db()
-    recent.refresh_from_db()
-    assert report.state == ReportState.FAILED and "unterbrochen" in report.error
-    assert recent.state == ReportState.BUILDING
 
 
 def test_redelivered_build_gives_up_after_too_many_attempts(programme, media_root):
