@@ -22,7 +22,7 @@ def test_recording_a_value_is_part_of_the_measures_history(kpi, editor_group_1):
     assert kpi_change["label"] == "Anzahl der digitalen Verwaltungsleistungen im Portal"
     assert kpi_change["fields"]["values"] == [
         [],
-        [{"date": "2020-12-31", "value": "71", "note": ""}],
+        [{"date": "2020-12-31", "value": "71", "note": "", "entered_by": editor_group_1.pk}],
     ]
     assert kpi.measure.version == 2
 
