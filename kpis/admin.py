@@ -1,11 +1,14 @@
+"""KPIs and their values in the admin, read-only: they change on the measure pages, through
+`kpis.services`, which write the measure's history and bump its version."""
+
 from django.contrib import admin
 
-from measures.admin import MeasureAdmin
+from measures.admin import MeasureAdmin, ReadOnlyAdminMixin
 
 from .models import KPI, KPIValue
 
 
-class KPIInline(admin.TabularInline):
+class KPIInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = KPI
     extra = 0
     fields = ("order", "name", "unit", "target", "target_value", "target_date")
@@ -14,14 +17,14 @@ class KPIInline(admin.TabularInline):
 MeasureAdmin.extra_inlines = [KPIInline]
 
 
-class KPIValueInline(admin.TabularInline):
+class KPIValueInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = KPIValue
     extra = 0
     fields = ("date", "value", "note", "entered_by")
 
 
 @admin.register(KPI)
-class KPIAdmin(admin.ModelAdmin):
+class KPIAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("name", "measure", "unit", "target", "target_value", "target_date")
     list_filter = ("measure__working_group", "unit")
     search_fields = ("name", "measure__number", "measure__title")
@@ -30,7 +33,7 @@ class KPIAdmin(admin.ModelAdmin):
 
 
 @admin.register(KPIValue)
-class KPIValueAdmin(admin.ModelAdmin):
+class KPIValueAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("kpi", "date", "value", "note", "entered_by", "entered_at")
     list_filter = ("kpi__measure__working_group", "date")
     search_fields = ("kpi__name", "kpi__measure__number", "note")
