@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .filters import SORT_LABELS, MeasureFilter
-from .forms import GoalFormSet, MeasureForm, error_summary, formset_with_added_row, goal_initial
+from .forms import (
+    GoalFormSet,
+    MeasureForm,
+    error_summary,
+    formset_with_added_row,
+    goal_initial,
+    row_count,
+)
 from .models import ChangeRecord, Measure
 from .pageparts import page_parts
 from .permissions import (
@@ -167,13 +174,16 @@ class EditPage:
             if part.name == prefix:
                 data = self.data.copy()
                 key = f"{prefix}-TOTAL_FORMS"
-                data[key] = str(int(data.get(key, 0)) + 1)
+                count = row_count(data, key)
+                data[key] = str(count + 1 if count >= 0 else count)
                 self.data = data
                 self.parts[index] = (part, part.formset(measure=self.measure, data=data))
                 self._focus_new_row(self.parts[index][1])
 
     @staticmethod
     def _focus_new_row(formset) -> None:
+        if not formset.forms:  # a refused row count builds no rows
+            return
         new_row = formset.forms[-1]
         first = new_row.main_fields[0] if new_row.main_fields else "order"
         new_row.fields[first].widget.attrs["autofocus"] = True
