@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from datetime import date as Date
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from measures.services import (
 )
 
 from .models import KPI, KPIValue
+from .selectors import number_display
 
 KPI_FIELDS = ("order", "name", "unit", "target", "target_value", "target_date")
 
@@ -182,9 +184,9 @@ def _later_kpi_entries(measure: Measure, items: list[dict]) -> list[dict]:
                 {
                     "label": kpi.name,
                     "date": value.date,
-                    "value": value.value,
+                    "value": number_display(value.value),
                     "note": value.note,
-                    "old_value": old["value"] if old else None,
+                    "old_value": number_display(Decimal(old["value"])) if old else None,
                     "entered_by": (author.get_full_name() or author.get_username())
                     if author
                     else "",

@@ -192,3 +192,9 @@ def error_summary(form: forms.BaseForm, *formsets) -> list[dict]:
         for index, item_form in enumerate(formset.forms, start=1):
             add(item_form, f"{noun} {index}")
     return entries
+
+
+class RestoreForm(forms.Form):
+    """The admin's confirmation of a restore preview: the version the preview was made against."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -13,12 +13,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .filters import SORT_LABELS, MeasureFilter
 from .forms import (
     GoalFormSet,
     MeasureForm,
+    RestoreForm,
     error_summary,
     formset_with_added_row,
     goal_initial,
@@ -34,7 +35,9 @@ from .permissions import (
 )
 from .selectors import (
     current_programme,
+    describe_diff,
     describe_records,
+    group_names,
     measure_history,
     measure_legend,
     measure_list_queryset,
@@ -44,7 +47,13 @@ from .selectors import (
 from .selectors import (
     overview as overview_data,
 )
-from .services import MeasureConflict, measure_create, measure_restore, measure_update
+from .services import (
+    MeasureConflict,
+    measure_create,
+    measure_restore,
+    measure_restore_preview,
+    measure_update,
+)
 
 PAGE_SIZE = 50
 
@@ -317,23 +326,58 @@ def measure_new(request):
     return redirect("measures:detail", pk=created.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def measure_restore_view(request, pk: int, record_pk: int):
+    """GET shows what restoring the version would change; POST (with the version the preview
+    was made against) restores it, or shows the preview again if the measure moved since."""
     if not can_restore_measure(request.user):
         raise PermissionDenied(_("Nur Administrator*innen stellen frühere Stände wieder her."))
     measure = get_object_or_404(Measure, pk=pk)
     record = get_object_or_404(ChangeRecord, pk=record_pk, measure=measure)
+    params = request.POST if request.method == "POST" else request.GET
+    remove_later = params.get("remove_later") == "1"
+    context = {"measure": measure, "record": record, "remove_later": remove_later}
+    status = 200
+    if request.method == "POST":
+        form = RestoreForm(request.POST)
+        if not form.is_valid():
+            context["refused"] = _("Die Wiederherstellung wurde nicht bestätigt; bitte erneut.")
+            status = 400
+        else:
+            try:
+                restored = measure_restore(
+                    measure=measure,
+                    change_record=record,
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    remove_later=remove_later,
+                )
+            except MeasureConflict as conflict:
+                context["conflict"] = describe_records(conflict.changes)
+                status = 409
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("measures:detail", pk=measure.pk)
+            else:
+                if restored is None:
+                    messages.info(request, _("Die Maßnahme entspricht bereits diesem Stand."))
+                else:
+                    messages.success(
+                        request,
+                        _("Der Stand von Version %(version)s wurde wiederhergestellt.")
+                        % {"version": record.measure_version},
+                    )
+                return redirect("measures:detail", pk=measure.pk)
     try:
-        restored = measure_restore(measure=measure, change_record=record, by=request.user)
+        preview = measure_restore_preview(
+            measure=measure, change_record=record, remove_later=remove_later
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("measures:detail", pk=measure.pk)
-    if restored is None:
-        messages.info(request, _("Die Maßnahme entspricht bereits diesem Stand."))
-    else:
-        messages.success(
-            request,
-            _("Der Stand von Version %(version)s wurde wiederhergestellt.")
-            % {"version": record.measure_version},
-        )
-    return redirect("measures:detail", pk=measure.pk)
+    measure.refresh_from_db()
+    context.update(
+        preview=preview,
+        lines=describe_diff(preview.diff, groups=group_names()),
+    )
+    return render(request, "measures/restore.html", context, status=status)
