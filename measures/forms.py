@@ -15,6 +15,10 @@ ADMIN_ONLY_FIELDS = ("number", "working_group")
 
 class MeasureForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # The state the form was loaded with (JSON, see measures.merge) and the version whose
+    # changes the editor has seen on the conflict page.
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
+    seen = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     class Meta:
         model = Measure

@@ -108,6 +108,12 @@ def test_concurrent_edit_is_refused_with_the_other_change(
         measure.refresh_from_db()
         assert measure.title == "DMS und E-Akte"
         assert measure.status == "abgeschlossen"
+        # The conflict page shows the other change in the form; saving again keeps it.
+        expect(page.locator("#id_status")).to_have_value("abgeschlossen")
+        page.get_by_role("button", name="Speichern").click()
+        expect(page.get_by_role("status").first).to_contain_text("gespeichert")
+        measure.refresh_from_db()
+        assert (measure.title, measure.status) == ("E-Akte für alle", "abgeschlossen")
     finally:
         other_context.close()
 
