@@ -45,7 +45,7 @@ class MeasureAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["expected_version"].initial = self.instance.version
+            self.initial.setdefault("expected_version", self.instance.version)
             self.fields["expected_version"].required = True
 
     def clean(self):

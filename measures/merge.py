@@ -107,6 +107,9 @@ def _merge_list(
         sequence = [*mine, *(item for item in theirs if item.get("id") not in base_by_id)]
     else:
         sequence = [*theirs, *(item for item in mine if not item.get("id"))]
+    # Rows only one side still has (removed by the other) are decided below, like the rest.
+    listed = {item.get("id") for item in sequence}
+    sequence += [item for item in (*mine, *theirs) if item.get("id") not in listed]
     merged: list[dict] = []
     seen: set = set()
     for item in sequence:
