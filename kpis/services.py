@@ -142,7 +142,10 @@ def _restore_kpis(measure: Measure, items: list[dict], *, remove_later: bool = F
         item["order"] = position
     kpis_replace(measure=measure, kpis=definitions)
 
-    users = set(get_user_model().objects.values_list("pk", flat=True))
+    authors = {value.get("entered_by") for item in items for value in item.get("values", [])}
+    users = set(
+        get_user_model().objects.filter(pk__in=authors - {None}).values_list("pk", flat=True)
+    )
     kpis_by_name = {kpi.name: kpi for kpi in measure.kpis.all()}
     for item in items:
         kpi = kpis_by_name[item["name"]]
