@@ -371,21 +371,24 @@ def _edit_conflict(request, measure: Measure, page: EditPage):
     """Someone saved since the editor loaded the page (version N).
 
     The editor's own changes (against the state loaded with the form) are merged into the
-    current state. The merge is saved only once the editor has seen the current state (the
-    form's `seen` is the current version) and no value was changed by both differently,
-    unless the editor chose their own value for it. Otherwise the page shows the merged form,
+    current state. The merge is saved once the editor has seen the current state (the form's
+    `seen` is the current version), or right away if the others changed nothing the form shows
+    (a KPI value, say), and only if no value was changed by both differently, unless the
+    editor chose their own value for it. Otherwise the page shows the merged form,
     still based on N, with the other changes beside the fields, and the overlaps to decide.
     """
     cleaned = page.form.cleaned_data
     version = cleaned["version"]
     seen = cleaned.get("seen") or version
-    for _attempt in range(3):
+    for _attempt in range(10):  # each retry follows a save that landed in between
         current = Measure.objects.select_related("working_group", "programme").get(pk=measure.pk)
         theirs = EditPage(request, current).loaded_snapshot()
         base = page.base_snapshot() or _base_from_history(current, version) or {}
         keep = set(request.POST.getlist("keep_mine")) if current.version == seen else set()
         merge = merge_edit(base=base, mine=page.posted_snapshot(), theirs=theirs, keep_mine=keep)
-        if current.version != seen or merge.overlaps:
+        # Changes the form does not show (a KPI value entered meanwhile) need no second look.
+        unseen = current.version != seen and plain_snapshot(theirs) != base
+        if unseen or merge.overlaps:
             break
         try:
             measure_update(

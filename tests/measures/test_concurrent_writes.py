@@ -124,3 +124,29 @@ def test_two_restores_of_the_same_preview_at_once_restore_once(programme, admin_
 
     assert sorted(response.status_code for response in responses) == [302, 409]
     assert versions_since(measure, measure.version) == [measure.version + 1]
+
+
+def test_an_edit_and_value_entries_at_once_lose_nothing(programme, editor_group_1):
+    measure = Measure.objects.get(number="1.4")
+    version = measure.version
+    kpi = measure.kpis.order_by("order").first()
+    edit_client = logged_in_client(editor_group_1)
+    edit_url = reverse("measures:edit", args=[measure.pk])
+    data = {**form_data(edit_client.get(edit_url).context), "title": "Neuer Titel"}
+    value_clients = [logged_in_client(editor_group_1) for _n in range(5)]
+    value_url = reverse("kpis:value_add", args=[kpi.pk])
+
+    calls = [lambda: edit_client.post(edit_url, data)]
+    calls += [
+        lambda c=client, n=n: c.post(value_url, {"date": f"2024-0{n + 1}-01", "value": str(n)})
+        for n, client in enumerate(value_clients)
+    ]
+    edit, *values = at_once(calls)
+
+    # Values entered meanwhile are not on the edit page: the edit is merged, not refused.
+    assert edit.status_code == 302
+    assert [response.status_code for response in values] == [302] * 5
+    measure.refresh_from_db()
+    assert measure.title == "Neuer Titel"
+    assert KPIValue.objects.filter(kpi=kpi).count() == 5
+    assert versions_since(measure, version) == list(range(version + 1, version + 7))

@@ -208,3 +208,26 @@ def test_a_save_after_the_conflict_page_shows_newer_changes_first(
         "FB 12",
         MeasureStatus.COMPLETED,
     )
+
+
+def test_a_kpi_value_entered_meanwhile_does_not_hold_up_the_save(
+    client, m, editor_group_1, admin_user
+):
+    from datetime import date
+    from decimal import Decimal
+
+    from kpis.services import kpi_value_record
+
+    client.force_login(editor_group_1)
+    data = load_form(client, m)
+    kpi = m.kpis.order_by("order").first()
+    kpi_value_record(kpi=kpi, date=date(2024, 1, 31), value=Decimal("7"), by=admin_user)
+    data["title"] = "Titel der Redaktion"
+
+    response = save(client, m, data)
+
+    assert response.status_code == 302
+    m.refresh_from_db()
+    assert m.title == "Titel der Redaktion"
+    assert kpi.values.get().value == Decimal("7")
+    assert set(m.changes.first().diff) == {"title"}
