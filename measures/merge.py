@@ -86,7 +86,8 @@ def _item_changed(base_item: dict, item: dict, names) -> bool:
 def _merge_list(
     name: str, base: list[dict], mine: list[dict], theirs: list[dict], result, keep_mine
 ) -> list[dict]:
-    names = [key for item in (*base, *mine, *theirs) for key in item if key not in ("id", "order")]
+    # The fields the form edits; a base from the history may hold more.
+    names = [key for item in (*mine, *theirs) for key in item if key not in ("id", "order")]
     names = list(dict.fromkeys(names))
     base_by_id = {item["id"]: item for item in base if item.get("id")}
     mine_by_id = {item["id"]: item for item in mine if item.get("id")}

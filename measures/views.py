@@ -237,7 +237,14 @@ class EditPage:
             base = json.loads(self.form.cleaned_data.get("base") or "null")
         except ValueError:
             return None
-        return base if isinstance(base, dict) else None
+        if not isinstance(base, dict) or not isinstance(base.get("measure", {}), dict):
+            return None
+        lists = [items for key, items in base.items() if key != "measure"]
+        if not all(isinstance(items, list) for items in lists):
+            return None
+        if not all(isinstance(item, dict) for items in lists for item in items):
+            return None
+        return base
 
     def show_merged(self, merge, *, base: str, version: int, seen: int) -> None:
         """Show the merged state (theirs with this editor's changes) as the form's values,

@@ -231,3 +231,22 @@ def test_a_kpi_value_entered_meanwhile_does_not_hold_up_the_save(
     assert m.title == "Titel der Redaktion"
     assert kpi.values.get().value == Decimal("7")
     assert set(m.changes.first().diff) == {"title"}
+
+
+@pytest.mark.parametrize("base", ["kaputt", "[]", '{"measure": 5}', '{"goals": [1, 2]}', ""])
+def test_a_damaged_base_falls_back_to_the_history_and_never_fails(
+    client, m, editor_group_1, admin_user, base
+):
+    client.force_login(editor_group_1)
+    data = load_form(client, m)
+    other_saves(m, admin_user, data={"title": "Titel der Administration"})
+    data["base"] = base
+    data["status"] = MeasureStatus.COMPLETED
+
+    conflict = save(client, m, data)
+    assert conflict.status_code == 409
+    again = save(client, m, form_data(conflict.context))
+    assert again.status_code == 302, again.context and again.context["errors"]
+
+    m.refresh_from_db()
+    assert (m.title, m.status) == ("Titel der Administration", MeasureStatus.COMPLETED)
