@@ -1,8 +1,11 @@
+"""KPIs and their values in the admin, read-only: they change on the measure pages, through
+`kpis.services`, which write the measure's history and bump its version."""
+
 from django.contrib import admin
 from django.db import models
 
 from masterplan.numbers import NumberField, format_decimal
-from measures.admin import MeasureAdmin
+from measures.admin import MeasureAdmin, ReadOnlyAdminMixin
 
 from .models import KPI, KPIValue
 
@@ -10,7 +13,7 @@ from .models import KPI, KPIValue
 NUMBERS = {models.DecimalField: {"form_class": NumberField}}
 
 
-class KPIInline(admin.TabularInline):
+class KPIInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = KPI
     extra = 0
     fields = (
@@ -28,7 +31,7 @@ class KPIInline(admin.TabularInline):
 MeasureAdmin.extra_inlines = [KPIInline]
 
 
-class KPIValueInline(admin.TabularInline):
+class KPIValueInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = KPIValue
     extra = 0
     fields = ("date", "value", "note", "entered_by")
@@ -36,7 +39,7 @@ class KPIValueInline(admin.TabularInline):
 
 
 @admin.register(KPI)
-class KPIAdmin(admin.ModelAdmin):
+class KPIAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("name", "measure", "unit", "target", "target_value_display", "target_date")
     list_filter = ("measure__working_group", "unit")
     search_fields = ("name", "measure__number", "measure__title")
@@ -50,7 +53,7 @@ class KPIAdmin(admin.ModelAdmin):
 
 
 @admin.register(KPIValue)
-class KPIValueAdmin(admin.ModelAdmin):
+class KPIValueAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("kpi", "date", "value_display", "note", "entered_by", "entered_at")
     list_filter = ("kpi__measure__working_group", "date")
     search_fields = ("kpi__name", "kpi__measure__number", "note")

@@ -74,10 +74,17 @@ def kpi_value_add(request, pk: int):
             return _kpi_block(request, kpi, form=form)
         context = {"kpi": kpi, "measure": kpi.measure, "form": form}
         return render(request, "kpis/value_form.html", context, status=422)
-    notice = _("Der Wert %(value)s vom %(date)s wurde gespeichert.") % {
+    facts = {
         "value": format_decimal(entry.value),
         "date": f"{entry.date:%d.%m.%Y}",
+        "previous": format_decimal(entry.previous) if entry.previous is not None else "",
     }
+    if entry.previous is None:
+        notice = _("Der Wert %(value)s vom %(date)s wurde gespeichert.") % facts
+    elif entry.previous == entry.value:
+        notice = _("Der Wert %(value)s vom %(date)s war bereits erfasst.") % facts
+    else:
+        notice = _("Der Wert vom %(date)s wurde korrigiert: %(previous)s → %(value)s.") % facts
     if request.htmx:
         return _kpi_block(request, kpi, notice=notice)
     messages.success(request, notice)
@@ -93,8 +100,12 @@ def kpi_value_delete_view(request, pk: int):
         context = {"kpi": kpi, "measure": kpi.measure, "entry": entry}
         context["value"] = format_decimal(entry.value)
         return render(request, "kpis/value_delete.html", context)
-    kpi_value_delete(kpi_value=entry, by=request.user)
-    notice = _("Der Wert vom %(date)s wurde gelöscht.") % {"date": f"{entry.date:%d.%m.%Y}"}
+    deleted = kpi_value_delete(kpi_value=entry, by=request.user)
+    facts = {"date": f"{entry.date:%d.%m.%Y}"}
+    if deleted:
+        notice = _("Der Wert vom %(date)s wurde gelöscht.") % facts
+    else:
+        notice = _("Der Wert vom %(date)s war bereits gelöscht.") % facts
     if request.htmx:
         return _kpi_block(request, kpi, notice=notice)
     messages.success(request, notice)

@@ -1,19 +1,21 @@
+"""The Django admin: measures are saved through the same services as the web pages.
+
+Every write goes through `measure_create` / `measure_update` (version check, validation,
+history). Goals, KPIs and their values are edited on the measure's edit page, which writes
+history and bumps the version; the admin shows them read-only. The change history is
+append-only: nobody adds, changes or deletes it here, superusers included.
+"""
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from masterplan.numbers import NumberField
 
 from .forms import PlainTextFormMixin
 from .models import ChangeRecord, Goal, Measure
-from .services import (
-    GOAL_FIELDS,
-    MEASURE_FIELDS,
-    apply_estimates,
-    measure_record_change,
-    measure_state,
-    validate_working_group,
-)
+from .services import MEASURE_FIELDS, measure_create, measure_update, validate_working_group
 
 # Estimates typed as on the edit page ("1.000.000", "2,5"), read by the same parser.
 NUMBER_FIELDS = dict.fromkeys(
@@ -21,32 +23,64 @@ NUMBER_FIELDS = dict.fromkeys(
 )
 
 
-class GoalAdminForm(PlainTextFormMixin, forms.ModelForm):
-    class Meta:
-        model = Goal
-        fields = ("measure", *GOAL_FIELDS)
+class ReadOnlyAdminMixin:
+    """Shown, never written: these rows change only through the services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
-class GoalInline(admin.TabularInline):
+class GoalInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Goal
-    form = GoalAdminForm
     extra = 0
     fields = ("order", "category", "text", "target", "target_date", "target_open_ended", "status")
 
 
 class MeasureAdminForm(PlainTextFormMixin, forms.ModelForm):
+    # The version the form was loaded at; a save based on an older one is refused.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Measure
         fields = ("programme", *MEASURE_FIELDS)
         field_classes = NUMBER_FIELDS
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("expected_version", self.instance.version)
+            self.fields["expected_version"].required = True
+
     def clean(self):
         cleaned = super().clean()
-        if self.instance.programme_id and cleaned.get("working_group"):
-            self.instance.working_group = cleaned["working_group"]
-            self.instance.number = cleaned.get("number", "")
+        measure = self.instance
+        if measure.pk and cleaned.get("expected_version") not in (None, measure.version):
+            last = measure.changes.select_related("changed_by").first()
+            who = last.changed_by if last else None
+            who = (who.get_full_name() or who.get_username()) if who else gettext("System")
+            raise ValidationError(
+                gettext(
+                    "Diese Maßnahme wurde inzwischen geändert (jetzt Version %(version)s, "
+                    "zuletzt von %(who)s). Ihre Änderungen wurden nicht gespeichert: laden Sie "
+                    "die Seite neu und tragen Sie sie erneut ein."
+                )
+                % {
+                    "version": measure.version,
+                    "who": who,
+                },
+                code="stale",
+            )
+        if measure.programme_id and cleaned.get("working_group"):
+            measure.working_group = cleaned["working_group"]
+            measure.number = cleaned.get("number", "")
             try:
-                validate_working_group(self.instance)
+                validate_working_group(measure)
             except ValidationError as error:
                 for field, messages in error.message_dict.items():
                     self.add_error(field if field in self.fields else None, messages)
@@ -55,7 +89,7 @@ class MeasureAdminForm(PlainTextFormMixin, forms.ModelForm):
 
 @admin.register(Measure)
 class MeasureAdmin(admin.ModelAdmin):
-    """Admin edits go through the same rating derivation and change history as the web UI."""
+    """Saves through `measure_create` / `measure_update`, checking the version it was loaded at."""
 
     form = MeasureAdminForm
     list_display = (
@@ -88,28 +122,59 @@ class MeasureAdmin(admin.ModelAdmin):
         # KPIs live in the kpis app, which registers its inline here (kpis.admin).
         return [*self.inlines, *getattr(self, "extra_inlines", [])]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A measure stays in its programme (the services do not move it).
+        return (*self.readonly_fields, "programme") if obj else self.readonly_fields
+
+    def get_object(self, request, object_id, from_field=None):
+        # A save locks the row for the whole request (the admin wraps it in a transaction),
+        # so the version checked in the form is still the version when the service saves.
+        if request.method == "POST":
+            queryset = self.get_queryset(request).select_for_update()
+            field = (
+                self.model._meta.pk
+                if from_field is None
+                else self.model._meta.get_field(from_field)
+            )
+            try:
+                return queryset.get(**{field.name: field.to_python(object_id)})
+            except (self.model.DoesNotExist, ValidationError, ValueError):
+                return None
+        return super().get_object(request, object_id, from_field)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a measure would take its change history with it.
+        return False
+
     def save_model(self, request, obj, form, change):
-        obj._state_before = measure_state(Measure.objects.get(pk=obj.pk)) if change else None
-        apply_estimates(obj)
-        super().save_model(request, obj, form, change)
+        data = {name: form.cleaned_data[name] for name in MEASURE_FIELDS if name in form.fields}
+        if change:
+            saved = measure_update(
+                measure=obj,
+                data=data,
+                expected_version=form.cleaned_data["expected_version"],
+                by=request.user,
+                source=ChangeRecord.Source.ADMIN,
+            )
+        else:
+            saved = measure_create(
+                programme=form.cleaned_data["programme"],
+                data=data,
+                by=request.user,
+                source=ChangeRecord.Source.ADMIN,
+            )
+        obj.pk = saved.pk
+        obj.refresh_from_db()
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        measure = form.instance
-        before = measure._state_before
-        action = ChangeRecord.Action.UPDATED if change else ChangeRecord.Action.CREATED
-        measure_record_change(
-            measure=measure,
-            before=before if before is not None else {},
-            by=request.user,
-            source=ChangeRecord.Source.ADMIN,
-            action=action,
-        )
+        # Goals and KPIs are read-only here: their formsets save nothing.
+        form.save_m2m()
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 @admin.register(Goal)
-class GoalAdmin(admin.ModelAdmin):
-    form = GoalAdminForm
+class GoalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("text", "measure", "category", "target", "target_date", "status")
     list_filter = ("status", "measure__working_group", "target_open_ended", "category")
     search_fields = ("text", "target", "category", "measure__number", "measure__title")
@@ -118,15 +183,11 @@ class GoalAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChangeRecord)
-class ChangeRecordAdmin(admin.ModelAdmin):
+class ChangeRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Append-only: shown, never added, changed or deleted (no delete action either)."""
+
     list_display = ("measure", "action", "source", "changed_by", "changed_at", "measure_version")
     list_filter = ("action", "source", "measure__working_group")
     search_fields = ("measure__number", "measure__title", "changed_by__username", "object_label")
     list_select_related = ("measure", "changed_by")
     readonly_fields = [field.name for field in ChangeRecord._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

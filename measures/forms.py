@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT
 from django.utils.translation import gettext_lazy as _
 
 from masterplan.numbers import NumberField
@@ -36,6 +37,10 @@ class PlainTextFormMixin:
 
 class MeasureForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # The state the form was loaded with (JSON, see measures.merge) and the version whose
+    # changes the editor has seen on the conflict page.
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
+    seen = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     class Meta:
         model = Measure
@@ -88,7 +93,33 @@ class OrderedItemForm(forms.Form):
 
 
 class OrderedItemFormSet(forms.BaseFormSet):
-    """Rows in the order given by their position fields; deleted and untouched new rows drop."""
+    """Rows in the order given by their position fields; deleted and untouched new rows drop.
+
+    The row counts a browser sends (the management form) are checked: a negative, oversized
+    or inconsistent count is refused as a whole instead of read as "no rows" (which would
+    delete every goal), and no more than `max_num` rows are ever built.
+    """
+
+    def total_form_count(self):
+        return max(0, min(super().total_form_count(), self.max_num))
+
+    def clean(self):
+        super().clean()
+        if not self.is_bound:
+            return
+        counts = self.management_form.cleaned_data
+        total = counts.get(TOTAL_FORM_COUNT) or 0
+        initial = counts.get(INITIAL_FORM_COUNT) or 0
+        if not 0 <= initial <= total <= self.max_num:
+            raise ValidationError(
+                _(
+                    "Die Zeilenzahl des Formulars ist ungültig (%(total)s Zeilen, davon "
+                    "%(initial)s bestehende; höchstens %(max)s möglich). Es wurde nichts "
+                    "gespeichert; bitte laden Sie die Seite neu."
+                ),
+                code="row_count",
+                params={"total": total, "initial": initial, "max": self.max_num},
+            )
 
     @property
     def forms_in_order(self) -> list[forms.Form]:
@@ -176,8 +207,17 @@ def formset_with_added_row(formset_class, data, prefix: str, **kwargs):
     """The bound formset again, with one more empty row: the no-JavaScript "add" button."""
     data = data.copy()
     total_key = f"{prefix}-TOTAL_FORMS"
-    data[total_key] = str(int(data.get(total_key, 0)) + 1)
+    count = row_count(data, total_key)
+    data[total_key] = str(count + 1 if count >= 0 else count)
     return formset_class(data, prefix=prefix, **kwargs), data
+
+
+def row_count(data, key: str) -> int:
+    """A posted row count as a number; anything else counts as -1, which the formset refuses."""
+    try:
+        return int(data.get(key, 0))
+    except (TypeError, ValueError):
+        return -1
 
 
 def error_summary(form: forms.BaseForm, *formsets) -> list[dict]:
@@ -203,3 +243,9 @@ def error_summary(form: forms.BaseForm, *formsets) -> list[dict]:
         for index, item_form in enumerate(rows, start=1):
             add(item_form, f"{noun} {index}")
     return entries
+
+
+class RestoreForm(forms.Form):
+    """The admin's confirmation of a restore preview: the version the preview was made against."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

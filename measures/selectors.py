@@ -274,6 +274,11 @@ def _display(value, field: str, choices: dict, groups: dict) -> str:
     return str(value)
 
 
+def display_value(value, field: str, choices: dict, groups: dict) -> str:
+    """One stored (plain) value as the history shows it."""
+    return _display(value, field, choices, groups)
+
+
 def describe_diff(diff: dict, *, groups: dict | None = None) -> list[dict]:
     """A stored diff as readable lines: German field labels and display values."""
     groups = groups or {}

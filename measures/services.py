@@ -13,7 +13,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from masterplan.models import Programme, RatingKind, WorkingGroup
 from masterplan.numbers import canonical_decimal
@@ -68,9 +70,14 @@ class StatePart:
 
     name: str
     serialize: Callable[[Measure], list[dict]]
-    restore: Callable[[Measure, list[dict]], None]
+    # restore(measure, items, *, remove_later): bring back the items of an earlier state.
+    # What was measured after that state stays unless `remove_later` is true.
+    restore: Callable[..., None]
     # Optional: the same for many measures at once, {measure id: items}, for bulk imports.
     serialize_many: Callable[[list[int]], dict[int, list[dict]]] | None = None
+    # Optional: what was measured since the earlier state `items`, for the restore preview:
+    # [{"label": ..., "date": ..., "value": ..., "entered_by": ...}].
+    later_entries: Callable[[Measure, list[dict]], list[dict]] | None = None
 
 
 _state_parts: dict[str, StatePart] = {}
@@ -246,6 +253,29 @@ def _save_goals(measure: Measure, goals: list[dict]) -> None:
     measure.goals.exclude(pk__in=keep).delete()
 
 
+def measure_lock(*, measure_id: int) -> Measure:
+    """The measure's row, locked until the surrounding transaction ends.
+
+    Every write to a measure, its goals, its KPIs and their values takes this lock first and
+    reads the state "before" only afterwards, so concurrent writes to one measure queue up and
+    each history entry describes exactly its own change.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("measure_lock() only makes sense inside transaction.atomic().")
+    return Measure.objects.select_for_update().get(pk=measure_id)
+
+
+def measure_check_version(*, measure: Measure, expected_version: int) -> None:
+    """Refuse with MeasureConflict when the (locked) measure moved past `expected_version`."""
+    if measure.version != expected_version:
+        changes = list(
+            measure.changes.filter(measure_version__gt=expected_version).select_related(
+                "changed_by"
+            )
+        )
+        raise MeasureConflict(measure=measure, expected_version=expected_version, changes=changes)
+
+
 @transaction.atomic
 def measure_create(
     *,
@@ -292,12 +322,8 @@ def measure_update(
     `expected_version` was read. `extra` saves further parts (KPIs) in the same transaction.
     Returns the measure; a save that changes nothing records no history and keeps the version.
     """
-    locked = Measure.objects.select_for_update().get(pk=measure.pk)
-    if locked.version != expected_version:
-        changes = list(
-            locked.changes.filter(measure_version__gt=expected_version).select_related("changed_by")
-        )
-        raise MeasureConflict(measure=locked, expected_version=expected_version, changes=changes)
+    locked = measure_lock(measure_id=measure.pk)
+    measure_check_version(measure=locked, expected_version=expected_version)
     before = measure_state(locked)
     assign_fields(locked, data, MEASURE_FIELDS)
     _save_measure(locked)
@@ -312,13 +338,21 @@ def measure_update(
 def measure_record_change(
     *, measure: Measure, before: dict, by, source: str, action: str = ChangeRecord.Action.UPDATED
 ) -> ChangeRecord | None:
-    """Record what changed since `before` and bump the version; nothing if nothing changed."""
+    """Record what changed since `before` and bump the version; nothing if nothing changed.
+
+    Runs in the transaction that holds the measure's lock (`measure_lock`). The version is
+    counted up in the database, never from the value in memory, so two writes can never
+    share a version.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("measure_record_change() runs inside the measure's transaction.")
     after = measure_state(measure)
     diff = state_diff(before, after)
     if not diff:
         return None
-    measure.version += 1
-    Measure.objects.filter(pk=measure.pk).update(version=measure.version)
+    bumped = Measure.objects.filter(pk=measure.pk)
+    bumped.update(version=F("version") + 1, updated_at=timezone.now())
+    measure.version, measure.updated_at = bumped.values_list("version", "updated_at").get()
     return _record(measure=measure, action=action, source=source, by=by, diff=diff, state=after)
 
 
@@ -536,31 +570,34 @@ def _known_ids(items: list[dict], existing: set[int]) -> list[dict]:
     return [{**item, "id": item["id"] if item.get("id") in existing else None} for item in items]
 
 
-@transaction.atomic
-def measure_restore(
-    *, measure: Measure, change_record: ChangeRecord, by, source: str = ChangeRecord.Source.WEB
-) -> ChangeRecord | None:
-    """Bring the measure back to the state it had after `change_record`.
+@dataclass
+class RestorePreview:
+    """What restoring an earlier version would change, worked out by doing it and rolling back.
 
-    Goals (and registered parts such as KPIs) deleted since then are created again. The
-    restore is itself a change: it is recorded with the action "restored" and bumps the
-    version, so editors who loaded the measure before get a conflict instead of overwriting it.
-    Returns None when the measure already is in that state.
+    `diff` is in the form of a ChangeRecord's diff; `later` lists what was measured since the
+    version (KPI values entered or corrected later), which a restore keeps unless asked to
+    remove it.
     """
-    if change_record.measure_id != measure.pk:
-        raise ValueError("The change record belongs to another measure.")
-    state = change_record.state
-    if not state:
-        raise ValidationError("Zu diesem Eintrag ist kein Stand gespeichert.")
-    locked = Measure.objects.select_for_update().get(pk=measure.pk)
-    before = measure_state(locked)
+
+    record: ChangeRecord
+    version: int  # the measure's version the preview was made against
+    diff: dict
+    later: list[dict]
+    remove_later: bool
+
+
+class _PreviewDone(Exception):
+    pass
+
+
+def _restore_into(*, locked: Measure, state: dict, remove_later: bool) -> None:
     data = {field: state[field] for field in MEASURE_FIELDS if field in state}
     if "working_group" in data:
         group = WorkingGroup.objects.filter(
             pk=data["working_group"], programme=locked.programme_id
         ).first()
         if group is None:
-            raise ValidationError({"working_group": "Die Arbeitsgruppe gibt es nicht mehr."})
+            raise ValidationError({"working_group": _("Die Arbeitsgruppe gibt es nicht mehr.")})
         data["working_group"] = group
     assign_fields(locked, data, MEASURE_FIELDS)
     _save_measure(locked)
@@ -568,7 +605,72 @@ def measure_restore(
     _save_goals(locked, _known_ids(state.get("goals", []), existing_goals))
     for part in _state_parts.values():
         if part.name in state:
-            part.restore(locked, state[part.name])
+            part.restore(locked, state[part.name], remove_later=remove_later)
+
+
+def _restorable_state(measure: Measure, change_record: ChangeRecord) -> dict:
+    if change_record.measure_id != measure.pk:
+        raise ValueError("The change record belongs to another measure.")
+    if not change_record.state:
+        raise ValidationError(_("Zu diesem Eintrag ist kein Stand gespeichert."))
+    return change_record.state
+
+
+def measure_restore_preview(
+    *, measure: Measure, change_record: ChangeRecord, remove_later: bool = False
+) -> RestorePreview:
+    """What `measure_restore` would change now; changes nothing.
+
+    The restore runs for real under the measure's lock and is rolled back, so the preview
+    shows exactly what a confirmed restore (against the same version) does.
+    """
+    state = _restorable_state(measure, change_record)
+    result: dict = {}
+    try:
+        with transaction.atomic():
+            locked = measure_lock(measure_id=measure.pk)
+            before = measure_state(locked)
+            result["version"] = locked.version
+            result["later"] = [
+                entry
+                for part in _state_parts.values()
+                if part.later_entries is not None and part.name in state
+                for entry in part.later_entries(locked, state[part.name])
+            ]
+            _restore_into(locked=locked, state=state, remove_later=remove_later)
+            result["diff"] = state_diff(before, measure_state(locked))
+            raise _PreviewDone
+    except _PreviewDone:
+        pass
+    return RestorePreview(record=change_record, remove_later=remove_later, **result)
+
+
+@transaction.atomic
+def measure_restore(
+    *,
+    measure: Measure,
+    change_record: ChangeRecord,
+    by,
+    expected_version: int | None = None,
+    remove_later: bool = False,
+    source: str = ChangeRecord.Source.WEB,
+) -> ChangeRecord | None:
+    """Bring the measure back to the state it had after `change_record`.
+
+    Goals (and registered parts such as KPIs) deleted since then are created again. What was
+    measured since (KPI values entered or corrected later) stays, with who entered it, unless
+    `remove_later` asks to take it back to that version as well. `expected_version` is the
+    version the admin's preview was made against: if the measure moved since, MeasureConflict.
+    The restore is itself a change: it is recorded with the action "restored" and bumps the
+    version, so editors who loaded the measure before get a conflict instead of overwriting it.
+    Returns None when the measure already is in that state.
+    """
+    state = _restorable_state(measure, change_record)
+    locked = measure_lock(measure_id=measure.pk)
+    if expected_version is not None:
+        measure_check_version(measure=locked, expected_version=expected_version)
+    before = measure_state(locked)
+    _restore_into(locked=locked, state=state, remove_later=remove_later)
     return measure_record_change(
         measure=locked, before=before, by=by, source=source, action=ChangeRecord.Action.RESTORED
     )

@@ -108,6 +108,12 @@ def test_concurrent_edit_is_refused_with_the_other_change(
         measure.refresh_from_db()
         assert measure.title == "DMS und E-Akte"
         assert measure.status == "abgeschlossen"
+        # The conflict page shows the other change in the form; saving again keeps it.
+        expect(page.locator("#id_status")).to_have_value("abgeschlossen")
+        page.get_by_role("button", name="Speichern").click()
+        expect(page.get_by_role("status").first).to_contain_text("gespeichert")
+        measure.refresh_from_db()
+        assert (measure.title, measure.status) == ("E-Akte für alle", "abgeschlossen")
     finally:
         other_context.close()
 
@@ -120,3 +126,23 @@ def test_editor_is_refused_on_another_groups_measure(page, programme, editor_gro
     response = page.goto(f"/massnahmen/{other_group_measure.pk}/bearbeiten/")
     assert response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("Keine Berechtigung")
+
+
+def test_restore_shows_a_preview_and_asks_before_it_restores(page, programme, admin_user):
+    from measures.services import measure_update
+
+    measure = Measure.objects.get(number="1.4")
+    measure_update(measure=measure, data={"title": "Anders"}, expected_version=1, by=admin_user)
+    browser_login(page, "alice")
+    page.goto(f"/massnahmen/{measure.pk}/")
+
+    page.get_by_role("link", name="Version 1 wiederherstellen").click()
+    expect(page.get_by_role("heading", name="Was sich ändert")).to_be_visible()
+    expect(page.locator("ul.diff")).to_contain_text("Anders")
+    measure.refresh_from_db()
+    assert measure.title == "Anders"  # only a preview so far
+
+    page.get_by_role("button", name="Version 1 wiederherstellen").click()
+    expect(page.get_by_role("status").first).to_contain_text("wiederhergestellt")
+    measure.refresh_from_db()
+    assert measure.title == "DMS und E-Akte"

@@ -22,7 +22,7 @@ def test_recording_a_value_is_part_of_the_measures_history(kpi, editor_group_1):
     assert kpi_change["label"] == "Anzahl der digitalen Verwaltungsleistungen im Portal"
     assert kpi_change["fields"]["values"] == [
         [],
-        [{"date": "2020-12-31", "value": "71", "note": ""}],
+        [{"date": "2020-12-31", "value": "71", "note": "", "entered_by": editor_group_1.pk}],
     ]
     assert kpi.measure.version == 2
 
@@ -50,3 +50,41 @@ def test_deleting_a_value_is_recorded(kpi):
 
     assert not kpi.values.exists()
     assert kpi.measure.changes.first().diff["kpis"][0]["fields"]["values"][1] == []
+
+
+def test_a_correction_names_the_value_it_replaced_and_keeps_one_value(kpi, editor_group_1):
+    first = kpi_value_record(kpi=kpi, date=date(2021, 3, 31), value=Decimal("5"))
+    second = kpi_value_record(
+        kpi=kpi, date=date(2021, 3, 31), value=Decimal("6"), by=editor_group_1
+    )
+
+    assert first.previous is None
+    assert second.previous == Decimal("5")
+    assert second.pk == first.pk
+    assert second.entered_by == editor_group_1
+
+
+def test_entering_the_same_value_again_records_nothing_and_keeps_the_author(
+    kpi, editor_group_1, admin_user
+):
+    kpi_value_record(kpi=kpi, date=date(2021, 3, 31), value=Decimal("5"), by=editor_group_1)
+    kpi.measure.refresh_from_db()
+    version = kpi.measure.version
+
+    again = kpi_value_record(kpi=kpi, date=date(2021, 3, 31), value=Decimal("5.0"), by=admin_user)
+
+    kpi.measure.refresh_from_db()
+    assert kpi.measure.version == version
+    assert again.entered_by == editor_group_1
+
+
+def test_deleting_a_value_twice_records_one_change(kpi):
+    value = kpi_value_record(kpi=kpi, date=date(2021, 1, 1), value=Decimal("3"))
+    kpi.measure.refresh_from_db()
+    version = kpi.measure.version
+
+    assert kpi_value_delete(kpi_value=value) is True
+    assert kpi_value_delete(kpi_value=value) is False
+
+    kpi.measure.refresh_from_db()
+    assert kpi.measure.version == version + 1

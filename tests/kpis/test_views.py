@@ -53,7 +53,12 @@ def test_editor_adds_a_value_with_a_german_decimal_comma(client, kpi, editor_gro
     change = kpi.measure.changes.first()
     assert change.changed_by == editor_group_1
     assert change.diff["kpis"][0]["fields"]["values"][1] == [
-        {"date": "2020-12-31", "value": "1234.5", "note": "Stand Jahresende"}
+        {
+            "date": "2020-12-31",
+            "value": "1234.5",
+            "note": "Stand Jahresende",
+            "entered_by": editor_group_1.pk,
+        }
     ]
 
 
@@ -106,8 +111,10 @@ def test_a_value_on_an_existing_date_corrects_it(client, kpi, editor_group_1):
         (date(2021, 6, 30), Decimal("11.25"), "gezählt")
     ]
     old, new = kpi.measure.changes.first().diff["kpis"][0]["fields"]["values"]
-    assert old == [{"date": "2021-06-30", "value": "10", "note": "geschätzt"}]
-    assert new == [{"date": "2021-06-30", "value": "11.25", "note": "gezählt"}]
+    assert old == [{"date": "2021-06-30", "value": "10", "note": "geschätzt", "entered_by": None}]
+    assert new == [
+        {"date": "2021-06-30", "value": "11.25", "note": "gezählt", "entered_by": editor_group_1.pk}
+    ]
 
 
 def test_the_form_says_that_an_existing_date_is_corrected(client, kpi, editor_group_1):

@@ -107,7 +107,10 @@ def test_restore_post(client, personas, measure_1, admin_user, persona):
         measure=measure_1, data={"title": "Zwischenstand"}, expected_version=measure_1.version
     )
     login_as(client, personas, persona)
-    response = client.post(reverse("measures:restore", args=[measure_1.pk, first.pk]))
+    current = type(measure_1).objects.get(pk=measure_1.pk).version
+    response = client.post(
+        reverse("measures:restore", args=[measure_1.pk, first.pk]), {"version": current}
+    )
     assert_outcome(response, RESTORE_POST[persona])
     measure_1.refresh_from_db()
     restored = measure_1.title != "Zwischenstand"

@@ -264,7 +264,12 @@ def test_admin_restores_an_earlier_version_with_deleted_goals_and_kpis(
         by=admin_user,
     )
     client.force_login(admin_user)
-    response = client.post(reverse("measures:restore", args=[m.pk, original.pk]))
+    url = reverse("measures:restore", args=[m.pk, original.pk])
+    preview = client.get(url)
+    assert preview.status_code == 200
+    m.refresh_from_db()
+    assert m.title == "Anders", "the preview changes nothing"
+    response = client.post(url, {"version": preview.context["preview"].version})
     assert response.status_code == 302
     m.refresh_from_db()
     assert m.title == "Bring Your Own Device (BYOD)"
