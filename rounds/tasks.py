@@ -1,0 +1,12 @@
+from celery import shared_task
+
+from .models import ReportingRound
+from .notifications import round_opened_notify
+
+
+@shared_task
+def notify_round_opened_task(round_id: int) -> int:
+    round_ = ReportingRound.objects.filter(pk=round_id).first()
+    if round_ is None:
+        return 0
+    return round_opened_notify(round=round_)
