@@ -193,6 +193,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_IMPORTS = ["reports.reminders"]
 CELERY_BEAT_SCHEDULE = {
+    "round-reminders": {
+        "task": "rounds.tasks.send_round_reminders_task",
+        "schedule": crontab(hour=env_int("REMINDER_HOUR", 7), minute=0),
+    },
     "reporting-reminders": {
         "task": "reports.reminders.send_due_reminders_task",
         "schedule": crontab(hour=env_int("REMINDER_HOUR", 7), minute=0),
@@ -203,6 +207,14 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # Reminders go out this many days before a programme's next reporting date.
+# Reporting rounds (rounds.reminders): days before the update deadline the editors are reminded,
+# days after it the programme office hears what is missing, days before the review deadline the
+# leads are reminded.
+ROUND_REMINDER_DAYS_BEFORE = [int(d) for d in env_list("ROUND_REMINDER_DAYS_BEFORE", "7,2")]
+ROUND_ESCALATION_DAYS_AFTER = env_int("ROUND_ESCALATION_DAYS_AFTER", 3)
+ROUND_REVIEW_REMINDER_DAYS_BEFORE = [
+    int(d) for d in env_list("ROUND_REVIEW_REMINDER_DAYS_BEFORE", "2")
+]
 REMINDER_DAYS_BEFORE = [int(days) for days in env_list("REMINDER_DAYS_BEFORE", "14,3")]
 
 # E-mail: the console backend unless configured.

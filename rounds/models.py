@@ -280,6 +280,7 @@ class RoundEvent(models.Model):
 
 class NotificationKind(models.TextChoices):
     ROUND_OPENED = "round_opened", _("Runde geöffnet")
+    REMINDER = "reminder", _("Erinnerung")
 
 
 class Notification(models.Model):
@@ -300,8 +301,11 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("Runde"),
     )
-    items = models.JSONField(_("Maßnahmen"), default=list, blank=True)
+    # [{"kind": "update_due", "number": "1.1"}, …]: which measures the e-mail named, and why.
+    items = models.JSONField(_("Inhalt"), default=list, blank=True)
     sent_at = models.DateTimeField(_("Gesendet am"), auto_now_add=True)
+    # The day the e-mail counts for in the one-per-day rule (the reminder run's day).
+    sent_on = models.DateField(_("Tag"), db_index=True)
 
     class Meta:
         verbose_name = _("Benachrichtigung")

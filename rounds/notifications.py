@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .models import Notification, NotificationKind, ReportingRound, StatusUpdate
 
@@ -36,7 +36,7 @@ def round_opened_notify(*, round: ReportingRound) -> int:
         ).exists()
         if already:
             continue  # a redelivered task must not send the same e-mail twice
-        _send(
+        send_notification(
             kind=NotificationKind.ROUND_OPENED,
             round=round,
             recipient=editor,
@@ -51,12 +51,16 @@ def round_opened_notify(*, round: ReportingRound) -> int:
                     for update in items
                 ],
             },
+            items=[{"kind": "update_due", "number": update.measure.number} for update in items],
         )
         sent += 1
     return sent
 
 
-def _send(*, kind: str, round: ReportingRound, recipient, context: dict) -> None:
+def send_notification(
+    *, kind: str, round: ReportingRound, recipient, context: dict, items: list[dict], day=None
+) -> None:
+    """Render the kind's templates (subject, text, HTML), send, and log the e-mail."""
     with translation.override(settings.LANGUAGE_CODE):
         context = {**context, "recipient": recipient, "site_url": settings.SITE_URL}
         subject = render_to_string(f"rounds/email/{kind}_subject.txt", context).strip()
@@ -70,5 +74,6 @@ def _send(*, kind: str, round: ReportingRound, recipient, context: dict) -> None
         email=recipient.email,
         kind=kind,
         round=round,
-        items=[item["number"] for item in context.get("items", [])],
+        items=items,
+        sent_on=day or timezone.localdate(),
     )

@@ -1,7 +1,9 @@
 from celery import shared_task
+from django.utils import timezone
 
 from .models import ReportingRound
 from .notifications import round_opened_notify
+from .reminders import reminders_send
 
 
 @shared_task
@@ -10,3 +12,8 @@ def notify_round_opened_task(round_id: int) -> int:
     if round_ is None:
         return 0
     return round_opened_notify(round=round_)
+
+
+@shared_task
+def send_round_reminders_task() -> int:
+    return reminders_send(today=timezone.localdate())

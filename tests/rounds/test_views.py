@@ -44,7 +44,8 @@ def test_admin_creates_and_opens_a_round_and_editors_are_told(
     assert link in message.body
     assert link in message.alternatives[0][0]
     assert round_.notifications.get().items == [
-        m.number for m in programme.measures.filter(working_group__number=1)
+        {"kind": "update_due", "number": m.number}
+        for m in programme.measures.filter(working_group__number=1)
     ]
 
 
