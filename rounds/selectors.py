@@ -81,3 +81,45 @@ def tasks_for(user) -> dict:
         "to_write": list(to_write.order_by(*order)),
         "to_review": list(to_review.order_by(*order)),
     }
+
+
+def round_statuses(*, round: ReportingRound) -> dict[int, dict]:
+    """Per measure id, the status a closed round reports, as plain JSON for the snapshot.
+
+    The round's approved update; a submitted one if the admin chose at closing to include
+    unapproved updates (marked `approved: False`); otherwise the measure's last approved
+    update from an earlier round (with that round's name), or nothing.
+    """
+    own = {
+        update.measure_id: update
+        for update in StatusUpdate.objects.filter(round=round).select_related("round")
+    }
+    chosen: dict[int, StatusUpdate] = {}
+    for measure_id, update in own.items():
+        if update.state == UpdateState.APPROVED or (
+            round.include_unapproved and update.state == UpdateState.SUBMITTED
+        ):
+            chosen[measure_id] = update
+    missing = [measure_id for measure_id in own if measure_id not in chosen]
+    earlier = StatusUpdate.objects.filter(round__reporting_date__lte=round.reporting_date).exclude(
+        round=round
+    )
+    chosen.update(earlier.select_related("round").latest_approved_per_measure(missing))
+    return {measure_id: update_as_status(update) for measure_id, update in chosen.items()}
+
+
+def update_as_status(update: StatusUpdate) -> dict:
+    return {
+        "round": update.round.name,
+        "reporting_date": update.round.reporting_date.isoformat(),
+        "approved": update.state == UpdateState.APPROVED,
+        "traffic_light": update.traffic_light,
+        "traffic_light_label": str(update.get_traffic_light_display())
+        if update.traffic_light
+        else "",
+        "traffic_light_reason": update.traffic_light_reason,
+        "achieved": update.achieved,
+        "next_steps": update.next_steps,
+        "decision_needed": update.decision_needed,
+        "progress_percent": update.progress_percent,
+    }

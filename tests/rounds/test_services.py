@@ -305,3 +305,49 @@ def test_reopening_needs_a_reason_and_is_recorded(open_round, admin_user):
     reopened = round_reopen(round=open_round, reason="Nachtrag zu 1.1", by=admin_user)
     assert reopened.state == RoundState.OPEN
     assert reopened.events.last().reason == "Nachtrag zu 1.1"
+
+
+def test_a_closed_round_reports_approved_updates_and_falls_back_for_the_rest(
+    open_round, programme, admin_user, editor_group_1, lead_group_1
+):
+    from rounds.selectors import round_statuses
+
+    first = submitted(open_round, "1.1", editor_group_1)
+    update_transition(update=first, action=UpdateAction.APPROVE, by=lead_group_1)
+    round_close(round=open_round, include_unapproved=False, by=admin_user)
+    second = round_create(
+        programme=programme,
+        name="Sachstand 2/2027",
+        reporting_date=date(2027, 9, 30),
+        update_deadline=date(2027, 10, 15),
+        review_deadline=date(2027, 10, 31),
+    )
+    round_open(round=second, by=admin_user)
+    for number in ("1.1", "1.2"):
+        update = update_of(second, number)
+        update = update_save(
+            update=update,
+            data={
+                "traffic_light": TrafficLight.CRITICAL,
+                "traffic_light_reason": "Verzug",
+                "achieved": f"Neu {number}",
+            },
+            expected_version=update.version,
+            by=editor_group_1,
+        )
+        update_transition(update=update, action=UpdateAction.SUBMIT, by=editor_group_1)
+    measures = {m.number: m.pk for m in programme.measures.all()}
+
+    # Not approved in round 2: 1.1 shows round 1's approved status, 1.2 has none.
+    round_close(round=second, include_unapproved=False, by=admin_user)
+    statuses = round_statuses(round=second)
+    assert statuses[measures["1.1"]]["round"] == "Sachstand 1/2027"
+    assert statuses[measures["1.1"]]["traffic_light"] == TrafficLight.ON_TRACK
+    assert measures["1.2"] not in statuses
+
+    # Included as submitted: both show round 2's text, marked not approved.
+    second.include_unapproved = True
+    statuses = round_statuses(round=second)
+    assert statuses[measures["1.1"]]["achieved"] == "Neu 1.1"
+    assert statuses[measures["1.1"]]["approved"] is False
+    assert statuses[measures["1.2"]]["traffic_light_label"] == "kritisch"
