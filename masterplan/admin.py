@@ -22,7 +22,7 @@ class WorkingGroupAdmin(admin.ModelAdmin):
     list_display = ("name", "numeral", "number", "programme")
     list_filter = ("programme",)
     search_fields = ("name", "numeral", "editors__username", "editors__last_name")
-    filter_horizontal = ("editors",)
+    filter_horizontal = ("editors", "leads")
 
 
 class RatingLevelInline(admin.TabularInline):

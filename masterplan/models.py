@@ -90,6 +90,15 @@ class WorkingGroup(models.Model):
         verbose_name=_("Bearbeiter*innen"),
         help_text=_("Diese Personen dürfen die Maßnahmen der Arbeitsgruppe bearbeiten."),
     )
+    leads = models.ManyToManyField(
+        "auth.User",
+        blank=True,
+        related_name="led_working_groups",
+        verbose_name=_("Arbeitsgruppenleitung"),
+        help_text=_(
+            "Diese Personen prüfen die Sachstandsmeldungen der Arbeitsgruppe und geben sie frei."
+        ),
+    )
 
     class Meta:
         verbose_name = _("Arbeitsgruppe")

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "masterplan",
     "measures",
     "kpis",
+    "rounds",
     "transfer",
     "reports",
 ]
@@ -219,6 +220,10 @@ JOB_QUEUE_DEADLINE = env_int("JOB_QUEUE_DEADLINE", 30 * 60)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 
 CELERY_BEAT_SCHEDULE = {
+    "round-reminders": {
+        "task": "rounds.tasks.send_round_reminders_task",
+        "schedule": crontab(hour=env_int("REMINDER_HOUR", 7), minute=0),
+    },
     "reporting-reminders": {
         "task": "reports.tasks.send_due_reminders_task",
         "schedule": crontab(hour=env_int("REMINDER_HOUR", 7), minute=0),
@@ -235,6 +240,14 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # Reminders go out this many days before a programme's next reporting date.
+# Reporting rounds (rounds.reminders): days before the update deadline the editors are reminded,
+# days after it the programme office hears what is missing, days before the review deadline the
+# leads are reminded.
+ROUND_REMINDER_DAYS_BEFORE = [int(d) for d in env_list("ROUND_REMINDER_DAYS_BEFORE", "7,2")]
+ROUND_ESCALATION_DAYS_AFTER = env_int("ROUND_ESCALATION_DAYS_AFTER", 3)
+ROUND_REVIEW_REMINDER_DAYS_BEFORE = [
+    int(d) for d in env_list("ROUND_REVIEW_REMINDER_DAYS_BEFORE", "2")
+]
 REMINDER_DAYS_BEFORE = [int(days) for days in env_list("REMINDER_DAYS_BEFORE", "14,3")]
 
 # E-mail: the console backend unless configured.
@@ -245,6 +258,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sachstand@localhost")
+# The address people reach Sachstand at, for the links in e-mails (no request to read it from).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Imports larger than this are refused before they are read.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

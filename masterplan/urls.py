@@ -12,6 +12,7 @@ urlpatterns = [
     path("massnahmen/", include("measures.urls")),
     path("kennzahlen/", include("kpis.urls")),
     path("berichte/", include("reports.urls")),
+    path("runden/", include("rounds.urls")),
     path("import-export/", include("transfer.urls")),
     path("admin/", admin.site.urls),
     path("konto/", include("django.contrib.auth.urls")),

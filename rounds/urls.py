@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "rounds"
+urlpatterns = [
+    path("", views.round_list, name="list"),
+    path("neu/", views.round_new, name="new"),
+    path("<int:pk>/", views.round_detail, name="detail"),
+    path("<int:pk>/<slug:step>/", views.round_step, name="step"),
+    path("meldung/<int:pk>/", views.update_detail, name="update"),
+    path("meldung/<int:pk>/<slug:action>/", views.update_transition_view, name="transition"),
+    path("aufgaben/", views.my_tasks, name="tasks"),
+]

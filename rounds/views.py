@@ -1,0 +1,233 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from masterplan.models import Programme, WorkingGroup
+from masterplan.roles import is_admin
+
+from .forms import CloseForm, ReopenForm, RoundForm, StatusUpdateForm, TransitionForm
+from .models import ReportingRound, StatusUpdate, UpdateAction, UpdateState
+from .selectors import round_progress, tasks_for
+from .services import (
+    UpdateConflict,
+    can_edit_update,
+    round_close,
+    round_create,
+    round_open,
+    round_reopen,
+    round_start_review,
+    update_allowed_actions,
+    update_save,
+    update_transition,
+)
+
+
+def _require_admin(user) -> None:
+    if not is_admin(user):
+        raise PermissionDenied(_("Nur die Programmleitung (Admins) steuert Berichtsrunden."))
+
+
+def round_list(request):
+    rounds = ReportingRound.objects.select_related("programme")
+    return render(
+        request, "rounds/round_list.html", {"rounds": rounds, "can_manage": is_admin(request.user)}
+    )
+
+
+def round_new(request):
+    _require_admin(request.user)
+    programme = Programme.objects.current()
+    if programme is None:
+        raise Http404(_("Es gibt noch kein Programm."))
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = round_create(programme=programme, **form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Die Berichtsrunde ist angelegt."))
+            return redirect("rounds:detail", pk=round_.pk)
+    return render(request, "rounds/round_form.html", {"form": form, "programme": programme})
+
+
+def round_detail(request, pk: int):
+    round_ = get_object_or_404(ReportingRound.objects.select_related("programme"), pk=pk)
+    groups = WorkingGroup.objects.filter(programme=round_.programme)
+    group = None
+    group_number = request.GET.get("gruppe", "")
+    if group_number.isdigit():
+        group = groups.filter(number=int(group_number)).first()
+    state = request.GET.get("status", "")
+    if state not in UpdateState.values:
+        state = ""
+    context = {
+        "round": round_,
+        "progress": round_progress(round=round_, working_group=group, state=state),
+        "working_groups": groups,
+        "selected_group": group,
+        "selected_state": state,
+        "states": UpdateState.choices,
+        "can_manage": is_admin(request.user),
+        "close_form": CloseForm(),
+        "reopen_form": ReopenForm(),
+    }
+    return render(request, "rounds/round_detail.html", context)
+
+
+@require_POST
+def round_step(request, pk: int, step: str):
+    _require_admin(request.user)
+    round_ = get_object_or_404(ReportingRound, pk=pk)
+    try:
+        if step == "oeffnen":
+            round_open(round=round_, by=request.user)
+            messages.success(
+                request,
+                _("Die Runde ist geöffnet; die Bearbeiter*innen werden per E-Mail informiert."),
+            )
+        elif step == "pruefen":
+            round_start_review(round=round_, by=request.user)
+            messages.success(request, _("Die Runde ist in Prüfung."))
+        elif step == "abschliessen":
+            form = CloseForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(
+                    _("Bitte wählen Sie, wie nicht freigegebene Meldungen in den Bericht kommen.")
+                )
+            round_close(
+                round=round_,
+                include_unapproved=form.cleaned_data["include_unapproved"],
+                by=request.user,
+            )
+            messages.success(
+                request, _("Die Runde ist abgeschlossen; ihre Meldungen sind gesperrt.")
+            )
+        elif step == "wieder-oeffnen":
+            form = ReopenForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(
+                    _("Bitte begründen Sie, warum die Runde wieder geöffnet wird.")
+                )
+            round_reopen(round=round_, reason=form.cleaned_data["reason"], by=request.user)
+            messages.success(request, _("Die Runde ist wieder geöffnet."))
+        else:
+            raise Http404
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("rounds:detail", pk=round_.pk)
+
+
+def _update_context(request, update, form, transition_form=None) -> dict:
+    user = request.user
+    return {
+        "update": update,
+        "round": update.round,
+        "measure": update.measure,
+        "form": form,
+        "can_edit": can_edit_update(user, update),
+        "actions": [
+            (action, UpdateAction(action).label) for action in update_allowed_actions(user, update)
+        ],
+        "transition_form": transition_form or TransitionForm(initial={"version": update.version}),
+        "events": update.events.select_related("by"),
+        "previous": (
+            StatusUpdate.objects.approved()
+            .filter(measure=update.measure, round__reporting_date__lt=update.round.reporting_date)
+            .select_related("round")
+            .order_by("-round__reporting_date")
+            .first()
+        ),
+    }
+
+
+def update_detail(request, pk: int):
+    update = get_object_or_404(
+        StatusUpdate.objects.select_related("round__programme", "measure__working_group"), pk=pk
+    )
+    form = StatusUpdateForm(request.POST or None, instance=update)
+    if request.method == "POST":
+        if not can_edit_update(request.user, update):
+            raise PermissionDenied(_("Diese Sachstandsmeldung können Sie nicht bearbeiten."))
+        if form.is_valid():
+            try:
+                update_save(
+                    update=update,
+                    data=form.service_data(),
+                    expected_version=form.cleaned_data["version"],
+                    by=request.user,
+                )
+            except UpdateConflict:
+                messages.error(
+                    request,
+                    _(
+                        "Jemand hat die Meldung inzwischen gespeichert. Bitte laden Sie die Seite "
+                        "neu und übernehmen Sie Ihre Änderungen erneut."
+                    ),
+                )
+                update.refresh_from_db()
+                return render(
+                    request,
+                    "rounds/update_detail.html",
+                    _update_context(request, update, form),
+                    status=409,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Die Meldung ist gespeichert."))
+                return redirect("rounds:update", pk=update.pk)
+    elif not can_edit_update(request.user, update):
+        form = None
+    return render(request, "rounds/update_detail.html", _update_context(request, update, form))
+
+
+@require_POST
+def update_transition_view(request, pk: int, action: str):
+    update = get_object_or_404(
+        StatusUpdate.objects.select_related("round", "measure__working_group"), pk=pk
+    )
+    if action not in UpdateAction.values:
+        raise Http404
+    transition_form = TransitionForm(request.POST)
+    if not transition_form.is_valid():
+        messages.error(request, _("Die Anfrage war unvollständig; bitte erneut versuchen."))
+        return redirect("rounds:update", pk=update.pk)
+    try:
+        update_transition(
+            update=update,
+            action=action,
+            by=request.user,
+            comment=transition_form.cleaned_data["comment"],
+            expected_version=transition_form.cleaned_data["version"],
+        )
+    except UpdateConflict:
+        messages.error(
+            request, _("Die Meldung wurde inzwischen geändert; bitte prüfen Sie sie erneut.")
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        form = StatusUpdateForm(instance=update) if can_edit_update(request.user, update) else None
+        return render(
+            request,
+            "rounds/update_detail.html",
+            _update_context(request, update, form, transition_form),
+            status=400,
+        )
+    else:
+        done = {
+            UpdateAction.SUBMIT: _("Die Meldung ist eingereicht."),
+            UpdateAction.RETURN: _("Die Meldung ist zurückgegeben."),
+            UpdateAction.APPROVE: _("Die Meldung ist freigegeben."),
+        }
+        messages.success(request, done[action])
+    return redirect("rounds:update", pk=update.pk)
+
+
+def my_tasks(request):
+    return render(request, "rounds/my_tasks.html", tasks_for(request.user))
