@@ -50,7 +50,8 @@ def _timed_build(programme_id: int) -> dict:
 
     from masterplan.models import Programme
     from reports.changes import snapshot_changes
-    from reports.rendering import render_report_html, render_report_pdf
+    from reports.pdf import render_report_pdf
+    from reports.rendering import render_report_html
     from reports.snapshot import report_snapshot
 
     programme = Programme.objects.get(pk=programme_id)

@@ -1,41 +1,26 @@
-"""Snapshot → HTML → PDF bytes. Pure functions: no database, no network, no files written.
+"""Snapshot → context → HTML. Pure functions: no database, no network, no files written.
 
-The worker that renders has no request, so WeasyPrint gets a base URL on the static folder and
-a URL fetcher that serves only files below it.
+The web pages use this module too (the change summary), so it must not import WeasyPrint: the
+HTML → PDF step lives in `reports.pdf`, which only the worker (and the command line) loads.
 """
 
 import base64
-import gc
-import html
-import math
 import re
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import groupby
-from pathlib import Path
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
-import pydyf
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
 
 from kpis.charts import Point, kpi_trend_svg
 from masterplan.numbers import format_decimal
 from measures.markup import render_description
 
-STATIC_ROOT = Path(settings.BASE_DIR) / "static"
 TEMPLATE = "reports/pdf/report.html"
-
-STANDARD_PDF_VARIANT = "pdf/ua-1"
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
 
@@ -50,81 +35,34 @@ def description_html(source: str) -> str:
     return _HEADING_TAG.sub(lambda match: f"<{match[1]}h{min(int(match[2]) + 1, 6)}>", rendered)
 
 
-# Icons, drawn as inline SVG so they look the same on every machine (no emoji font needed).
-def _svg(body: str, label: str) -> str:
-    return (
-        '<svg class="icon" viewBox="0 0 24 24" width="14" height="14" role="img" '
-        f'aria-label="{html.escape(label)}" xmlns="http://www.w3.org/2000/svg">{body}</svg>'
-    )
-
-
-def _arrow(angle: int) -> str:
-    return (
-        f'<g transform="rotate({angle} 12 12)" stroke="#1f3b5c" stroke-width="2.6" '
-        'fill="none" stroke-linecap="round" stroke-linejoin="round">'
-        '<path d="M4 12 H19"/><path d="M13 6 L19 12 L13 18"/></g>'
-    )
-
-
-def _pie(fraction: float) -> str:
-    outline = '<circle cx="12" cy="12" r="9" fill="none" stroke="#1f3b5c" stroke-width="2"/>'
-    if fraction >= 1:
-        return outline + '<circle cx="12" cy="12" r="9" fill="#1f3b5c"/>'
-    angle = 2 * math.pi * fraction
-    x, y = 12 + 9 * math.sin(angle), 12 - 9 * math.cos(angle)
-    large = 1 if fraction > 0.5 else 0
-    sector = f'<path d="M12 12 L12 3 A9 9 0 {large} 1 {x:.2f} {y:.2f} Z" fill="#1f3b5c"/>'
-    return outline + sector
-
-
-def _star_points() -> list[tuple[float, float]]:
-    points = []
-    for index in range(10):
-        radius = 10 if index % 2 == 0 else 4.2
-        angle = math.pi / 5 * index
-        points.append((12 + radius * math.sin(angle), 12.5 - radius * math.cos(angle)))
-    return points
-
-
-def _polygon(points, fill: str) -> str:
-    coordinates = " ".join(f"{x:.2f},{y:.2f}" for x, y in points)
-    return (
-        f'<polygon points="{coordinates}" fill="{fill}" stroke="#8a6d00" '
-        'stroke-width="1.4" stroke-linejoin="round"/>'
-    )
-
-
-def _star(filling: str) -> str:
-    points = _star_points()
-    if filling == "full":
-        return _polygon(points, "#e0b000")
-    empty = _polygon(points, "none")
-    if filling == "none":
-        return empty
-    # Left half: the top point, the points left of the axis, the inner point below the centre.
-    left = [points[0], *points[6:], points[5]]
-    return _polygon(left, "#e0b000") + empty
-
-
-ICON_BODIES = {
-    ("cost", "gering"): _arrow(45),
-    ("cost", "mittel"): _arrow(0),
-    ("cost", "hoch"): _arrow(-45),
-    ("personnel", "gering"): _arrow(45),
-    ("personnel", "mittel"): _arrow(0),
-    ("personnel", "hoch"): _arrow(-45),
-    ("timeframe", "kurzfristig"): _pie(0.25),
-    ("timeframe", "mittelfristig"): _pie(0.5),
-    ("timeframe", "langfristig"): _pie(1),
-    ("quick_win", "ja"): _star("full"),
-    ("quick_win", "teilweise"): _star("half"),
-    ("quick_win", "nein"): _star("none"),
+# Icons: static SVG files below static/reports/icons/, read from disk by the PDF's URL fetcher
+# (relative to its base URL, the static folder). Each one is an <img> with an alternative text:
+# PDF/UA-1 wants every figure described (see README, "Markup for PDF/UA").
+ICON_FILES = {
+    ("cost", "gering"): "arrow-down",
+    ("cost", "mittel"): "arrow-right",
+    ("cost", "hoch"): "arrow-up",
+    ("personnel", "gering"): "arrow-down",
+    ("personnel", "mittel"): "arrow-right",
+    ("personnel", "hoch"): "arrow-up",
+    ("timeframe", "kurzfristig"): "pie-quarter",
+    ("timeframe", "mittelfristig"): "pie-half",
+    ("timeframe", "langfristig"): "pie-full",
+    ("quick_win", "ja"): "star-full",
+    ("quick_win", "teilweise"): "star-half",
+    ("quick_win", "nein"): "star-empty",
 }
 
 
-def rating_icon(kind: str, level: str, label: str) -> str:
-    body = ICON_BODIES.get((kind, level))
-    return _svg(body, label) if body else ""
+def icon_src(name: str) -> str:
+    """The URL of a report icon, relative to the PDF's base URL (the static folder)."""
+    return f"reports/icons/{name}.svg"
+
+
+def rating_icon(kind: str, level: str, label: str) -> dict | None:
+    """The icon of a rating level as `{"src", "alt"}`; None for a level without an icon."""
+    name = ICON_FILES.get((kind, level))
+    return {"src": icon_src(name), "alt": label} if name else None
 
 
 # From snapshot to what the template shows.
@@ -236,9 +174,7 @@ def _measure_view(measure: dict) -> dict:
             {
                 "label": rating["label"],
                 "level_label": rating["level_label"],
-                "icon": mark_safe(  # noqa: S308 - built from our constants only
-                    rating_icon(rating["kind"], rating["level"], rating["level_label"])
-                ),
+                "icon": rating_icon(rating["kind"], rating["level"], rating["level_label"]),
             }
             for rating in measure["ratings"]
         ],
@@ -421,74 +357,3 @@ def render_report_html(snapshot: dict) -> str:
     """The report as one HTML document, in the language it was frozen in."""
     with translation.override(snapshot.get("language") or settings.LANGUAGE_CODE):
         return render_to_string(TEMPLATE, report_context(snapshot))
-
-
-class StaticFileFetcher(URLFetcher):
-    """Serves `file:` URLs below the static folder and `data:` URLs (the charts), and refuses
-    everything else (no network)."""
-
-    def fetch(self, url, headers=None):
-        parsed = urlsplit(url)
-        if parsed.scheme == "data":
-            return super().fetch(url, headers)
-        path = Path(url2pathname(parsed.path)).resolve()
-        if parsed.scheme != "file" or not path.is_relative_to(STATIC_ROOT.resolve()):
-            raise ValueError(f"The report may only load its own static files, not {url}")
-        return super().fetch(url, headers)
-
-
-@dataclass(frozen=True)
-class RenderedPdf:
-    content: bytes
-    page_count: int
-
-
-def pdf_options(pdf_variant: str) -> dict:
-    """Archival reports are PDF/A-3b; every report is tagged (PDF/UA-1 where not archival)."""
-    return {"pdf_variant": pdf_variant or STANDARD_PDF_VARIANT, "pdf_tags": True}
-
-
-def _cached_page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
-    kids = pdf.pages["Kids"]
-    cached = pdf.__dict__.get("_page_references_cache")
-    if cached is None or cached[0] != len(kids):
-        references = tuple(f"{number} 0 R".encode("ascii") for number in kids[::3])
-        cached = pdf.__dict__["_page_references_cache"] = (len(kids), references)
-    return cached[1]
-
-
-# pydyf rebuilds the tuple of all page references on every access, and WeasyPrint's tagging
-# reads it once per tagged element: writing a tagged PDF took time growing with the square of
-# the page count (500 measures: 11 of 18 s spent there). Pages are only ever appended to
-# "Kids", so a cache keyed by its length returns exactly what pydyf would.
-pydyf.PDF.page_references = property(_cached_page_references)
-
-
-@contextmanager
-def _cyclic_gc_paused():
-    """WeasyPrint builds millions of long-lived objects for a large report. Python's cyclic
-    collector rescans all of them on every full pass, which made the render time grow with
-    the square of the page count (500 measures: 77 s instead of 47 s). Its garbage is freed
-    by reference counting anyway: peak memory differs by about 3 %.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def render_report_pdf(report_html: str, *, pdf_variant: str = "") -> RenderedPdf:
-    options = pdf_options(pdf_variant)
-    with _cyclic_gc_paused():
-        document = HTML(
-            string=report_html,
-            base_url=STATIC_ROOT.as_uri() + "/",
-            url_fetcher=StaticFileFetcher(allowed_protocols={"file", "data"}),
-        ).render(font_config=FontConfiguration(), **options)
-        # What layout left behind in reference cycles goes before the PDF is written, the
-        # step with the highest memory use (500 measures: about 100 MiB less at the peak).
-        gc.collect()
-        return RenderedPdf(content=document.write_pdf(**options), page_count=len(document.pages))

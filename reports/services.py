@@ -27,7 +27,7 @@ from masterplan.models import Programme
 
 from .changes import snapshot_changes
 from .models import PdfVariant, ReportState, StatusReport
-from .rendering import render_report_html, render_report_pdf
+from .rendering import render_report_html
 from .snapshot import report_snapshot
 
 logger = logging.getLogger(__name__)
@@ -184,6 +184,9 @@ def report_build(*, report_id: int) -> StatusReport | None:
         now = time.monotonic()
         timings[step] = round(now - clock, 3)
         clock = now
+
+    # Here, not at the top: the web imports this module, and only the worker renders PDFs.
+    from .pdf import render_report_pdf
 
     failure = None
     try:

@@ -7,7 +7,8 @@ import pypdf
 import pytest
 from django.db import transaction
 
-from reports.rendering import render_report_html, render_report_pdf
+from reports.pdf import render_report_pdf
+from reports.rendering import render_report_html
 from reports.snapshot import report_snapshot
 from transfer.seed import programme_load_seed
 

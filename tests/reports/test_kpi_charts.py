@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from reports.rendering import render_report_html, render_report_pdf
+from reports.pdf import render_report_pdf
+from reports.rendering import render_report_html
 
 from .conftest import PdfText, normalized
 

@@ -5,13 +5,8 @@ import re
 
 import pytest
 
-from reports.rendering import (
-    StaticFileFetcher,
-    changes_title,
-    description_html,
-    render_report_html,
-    render_report_pdf,
-)
+from reports.pdf import StaticFileFetcher, render_report_pdf
+from reports.rendering import changes_title, description_html, render_report_html
 
 from .conftest import SEED_DS_NUMBER, PdfText, heading_pattern, normalized
 

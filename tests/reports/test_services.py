@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from measures.models import Measure
 from measures.services import measure_update
 from reports.models import PdfVariant, ReportState, StatusReport
-from reports.rendering import render_report_html, render_report_pdf
+from reports.pdf import render_report_pdf
+from reports.rendering import render_report_html
 from reports.services import (
     MAX_ATTEMPTS,
     ReportNotRetryable,

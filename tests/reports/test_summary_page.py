@@ -14,7 +14,8 @@ from kpis.services import kpi_value_record
 from measures.models import Goal, GoalStatus, Measure
 from measures.services import measure_update
 from reports.models import ReportState
-from reports.rendering import render_report_html, render_report_pdf
+from reports.pdf import render_report_pdf
+from reports.rendering import render_report_html
 from reports.services import report_build, report_request
 
 from .conftest import PdfText, heading_pattern, normalized
