@@ -5,8 +5,14 @@ import re
 
 import pytest
 
-from reports.pdf import StaticFileFetcher, render_report_pdf
-from reports.rendering import changes_title, description_html, render_report_html
+from reports.pdf import STATIC_ROOT, StaticFileFetcher, render_report_pdf
+from reports.rendering import (
+    ICON_FILES,
+    changes_title,
+    description_html,
+    rating_icon,
+    render_report_html,
+)
 
 from .conftest import SEED_DS_NUMBER, PdfText, heading_pattern, normalized
 
@@ -165,17 +171,26 @@ def test_unrated_levels_show_dashes_and_no_icons(seed_report):
     html = seed_report.html
     section = html[html.index('id="m-4-6"') :]
     table = section[section.index('<table class="ratings">') : section.index("</table>")]
-    assert table.count("<svg") == 2
-    assert 'aria-label="gering"' in table and 'aria-label="mittelfristig"' in table
+    assert table.count('<img class="icon"') == 2
+    assert 'alt="gering"' in table and 'alt="mittelfristig"' in table
     assert table.count('class="not-rated"') == 2
 
 
-def test_icons_are_inline_svg_for_every_rated_level(seed_report):
+def test_icons_are_static_svg_files_with_alternative_text_for_every_rated_level(seed_report):
     html = seed_report.html
     section = html[html.index('id="m-1-2"') :]
     table = section[section.index('<table class="ratings">') : section.index("</table>")]
-    assert table.count("<svg") == 4
-    assert 'aria-label="hoch"' in table and 'aria-label="ja"' in table
+    assert table.count('<img class="icon"') == 4
+    assert 'src="reports/icons/arrow-up.svg" alt="hoch"' in table
+    assert 'src="reports/icons/star-full.svg" alt="ja"' in table
+    assert "<svg" not in html
+
+
+def test_every_rating_icon_is_a_file_below_static():
+    for kind, level in ICON_FILES:
+        icon = rating_icon(kind, level, level)
+        assert (STATIC_ROOT / icon["src"]).is_file(), icon["src"]
+        assert icon["alt"] == level
 
 
 def test_fonts_are_embedded_and_text_is_tagged(seed_report):

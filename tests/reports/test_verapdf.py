@@ -1,0 +1,42 @@
+"""veraPDF, the reference validator, passes the seed report: PDF/UA-1 by default, PDF/A-3b for
+the archival variant. A failure prints veraPDF's failed rule ids."""
+
+import pytest
+
+from reports.pdf import render_report_pdf
+from reports.verapdf import VeraPdfMissing, classpath, java, validate
+
+pytestmark = [pytest.mark.verapdf, pytest.mark.django_db]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def verapdf_installed():
+    try:
+        java()
+        classpath()
+    except VeraPdfMissing as missing:
+        pytest.skip(f"veraPDF cannot run here: {missing} (.ci/run installs it)")
+
+
+def _failures(verdict) -> str:
+    return "\n".join(
+        f"{rule.rule} ({rule.count}x): {rule.message}" for rule in verdict.failed_rules
+    )
+
+
+def test_the_default_seed_report_is_pdf_ua_1(seed_report, tmp_path):
+    pdf = tmp_path / "bericht.pdf"
+    pdf.write_bytes(seed_report.pdf.content)
+
+    verdict = validate(pdf, flavour="pdf/ua-1")
+
+    assert verdict.compliant, "veraPDF, PDF/UA-1:\n" + _failures(verdict)
+
+
+def test_the_archival_seed_report_is_pdf_a_3b(seed_report, tmp_path):
+    pdf = tmp_path / "bericht-archiv.pdf"
+    pdf.write_bytes(render_report_pdf(seed_report.html, pdf_variant="pdf/a-3b").content)
+
+    verdict = validate(pdf, flavour="pdf/a-3b")
+
+    assert verdict.compliant, "veraPDF, PDF/A-3b:\n" + _failures(verdict)
