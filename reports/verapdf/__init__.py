@@ -13,7 +13,6 @@ import importlib.util
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
