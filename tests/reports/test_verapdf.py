@@ -4,6 +4,7 @@ the archival variant. A failure prints veraPDF's failed rule ids."""
 import pytest
 
 from reports.pdf import render_report_pdf
+from reports.rendering import render_report_html
 from reports.verapdf import VeraPdfMissing, classpath, java, validate
 
 pytestmark = [pytest.mark.verapdf, pytest.mark.django_db]
@@ -40,3 +41,17 @@ def test_the_archival_seed_report_is_pdf_a_3b(seed_report, tmp_path):
     verdict = validate(pdf, flavour="pdf/a-3b")
 
     assert verdict.compliant, "veraPDF, PDF/A-3b:\n" + _failures(verdict)
+
+
+def test_a_report_with_kpi_charts_is_pdf_ua_1(tmp_path):
+    """The seed has no KPI with two values: the charts' figures are checked here."""
+    from .test_kpi_charts import SNAPSHOT
+
+    html = render_report_html(SNAPSHOT)
+    assert 'alt="Verlauf Alpha:' in html
+    pdf = tmp_path / "kennzahlen.pdf"
+    pdf.write_bytes(render_report_pdf(html).content)
+
+    verdict = validate(pdf, flavour="pdf/ua-1")
+
+    assert verdict.compliant, "veraPDF, PDF/UA-1:\n" + _failures(verdict)
