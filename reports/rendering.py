@@ -65,6 +65,12 @@ def rating_icon(kind: str, level: str, label: str) -> dict | None:
     return {"src": icon_src(name), "alt": label} if name else None
 
 
+def traffic_light_icon(light: str, label: str) -> dict | None:
+    """The Ampel's icon (`static/reports/icons/ampel-<value>.svg`, shapes and colours as on the
+    web pages) as `{"src", "alt"}`, the Ampel word as its text; None without an Ampel."""
+    return {"src": icon_src(f"ampel-{light}"), "alt": label} if light else None
+
+
 # From snapshot to what the template shows.
 def _date(iso: str | None) -> str:
     return formats.date_format(date.fromisoformat(iso), "SHORT_DATE_FORMAT") if iso else ""

@@ -12,7 +12,9 @@ from reports.rendering import (
     description_html,
     rating_icon,
     render_report_html,
+    traffic_light_icon,
 )
+from rounds.models import TrafficLight
 
 from .conftest import SEED_DS_NUMBER, PdfText, heading_pattern, normalized
 
@@ -191,6 +193,14 @@ def test_every_rating_icon_is_a_file_below_static():
         icon = rating_icon(kind, level, level)
         assert (STATIC_ROOT / icon["src"]).is_file(), icon["src"]
         assert icon["alt"] == level
+
+
+def test_every_traffic_light_has_an_icon_file_below_static():
+    for light in TrafficLight:
+        icon = traffic_light_icon(light.value, light.label)
+        assert (STATIC_ROOT / icon["src"]).is_file(), icon["src"]
+        assert icon["alt"] == light.label
+    assert traffic_light_icon("", "") is None
 
 
 def test_fonts_are_embedded_and_text_is_tagged(seed_report):
