@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.apps import apps
 from django.db.models import Count, Prefetch
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from masterplan.models import Level, Programme, QuickWin, RatingKind, WorkingGroup
@@ -263,7 +264,7 @@ def _display(value, field: str, choices: dict, groups: dict) -> str:
         return str(_("ja") if value else _("nein"))
     if field in ("target_date",) and isinstance(value, str):
         try:
-            return date.fromisoformat(value).strftime("%d.%m.%Y")
+            return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
         except ValueError:
             return value
     if field.endswith("_estimate") or field in ("target_value", "value"):
