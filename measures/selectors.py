@@ -10,7 +10,14 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from masterplan.models import Level, Programme, QuickWin, RatingKind, WorkingGroup
+from masterplan.models import (
+    LEVEL_CHOICES_BY_KIND,
+    Level,
+    Programme,
+    QuickWin,
+    RatingKind,
+    WorkingGroup,
+)
 from masterplan.numbers import format_decimal
 from masterplan.services import legend_scales
 
@@ -215,8 +222,11 @@ def measure_legend(*, measure: Measure) -> list[dict]:
         definitions = []
         definition = ""
         if scale is not None:
+            labels = dict(LEVEL_CHOICES_BY_KIND[kind].choices)
             for level in scale.levels.all():
-                definitions.append(str(level))
+                # The level in the page's language; the definition is the legend's text.
+                label = labels.get(level.level, level.level)
+                definitions.append(f"{label} = {level.definition}" if level.definition else label)
                 if value and level.level.lower() == value.lower():
                     definition = level.definition
         result.append(
