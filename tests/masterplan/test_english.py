@@ -290,7 +290,9 @@ def test_english_pages_show_unambiguous_dates_and_no_german_labels(
         assert GERMAN_WORD.findall(text) == [], (name, GERMAN_WORD.findall(text))
     assert today in readable_text(pages["detail"])  # "version 3, changed on 25 Nov 2026, 14:05"
     detail = readable_text(pages["detail"])
-    assert "in progress" in detail  # the history shows choice labels in English
+    # The history shows choice labels and values in English: "planned → in progress".
+    assert "planned → in progress" in detail
+    assert "reached" in detail and "high" in detail
     assert "12,500.5" in detail
     assert "Measures as CSV" in readable_text(pages["import"])
 
