@@ -319,3 +319,20 @@ def test_english_dates_read_day_month_year():
         assert date_format(timezone.datetime(2026, 11, 25).date(), "SHORT_DATE_FORMAT") == (
             "25.11.2026"
         )
+
+
+def test_the_reminder_email_is_written_in_the_active_language():
+    from datetime import date
+
+    from django.contrib.auth.models import User
+
+    from kpis.reminders import EditorReminder, _reminder_body
+
+    reminder = EditorReminder(user=User(username="erika", first_name="Erika"))
+    with override("en"):
+        body = _reminder_body(reminder, reporting_date=date(2026, 11, 25), since=date(2026, 6, 30))
+
+    assert body.startswith("Hello Erika,\n")
+    assert "the next status report is due on 25 November 2026." in body
+    assert "Since the last report (30 June 2026)" in body
+    assert not GERMAN_WORD.findall(body.replace("Sachstand", ""))
