@@ -336,3 +336,36 @@ def test_the_reminder_email_is_written_in_the_active_language():
     assert "the next status report is due on 25 November 2026." in body
     assert "Since the last report (30 June 2026)" in body
     assert not GERMAN_WORD.findall(body.replace("Sachstand", ""))
+
+
+# Data files keep German dates (documented); these modules read or write them.
+DATA_FILE_MODULES = {
+    "transfer/workbook.py",
+    "transfer/export.py",
+    "transfer/sources.py",
+    "kpis/forms.py",  # accepted input formats
+    "masterplan/formats/en/formats.py",  # accepted input formats
+    "reports/management/commands/build_report.py",  # --date accepted input formats
+}
+HAND_MADE_DATE = re.compile(r"%d\.%m\.%Y|%d\.%m\.%y|\|date:[\"']d\.m\.Y")
+
+
+def test_dates_for_people_use_the_language_formats_not_a_hand_made_pattern():
+    """Templates use SHORT_DATE_FORMAT, Python django.utils.formats.date_format."""
+    sources = [
+        *BASE_DIR.glob("templates/**/*.html"),
+        *BASE_DIR.glob("templates/**/*.txt"),
+        *(
+            path
+            for app in ("masterplan", "measures", "kpis", "reports", "rounds", "transfer")
+            for path in (BASE_DIR / app).rglob("*.py")
+            if "migrations" not in path.parts
+        ),
+    ]
+    offenders = [
+        str(path.relative_to(BASE_DIR))
+        for path in sources
+        if str(path.relative_to(BASE_DIR)) not in DATA_FILE_MODULES
+        and HAND_MADE_DATE.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
