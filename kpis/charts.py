@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from html import escape
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from masterplan.numbers import format_decimal
@@ -90,7 +91,8 @@ def kpi_trend_svg(
     points = sorted(points, key=lambda point: point.date)
     suffix = f" {unit}" if unit else ""
     description = "; ".join(
-        f"{point.date:%d.%m.%Y}: {format_decimal(point.value)}{suffix}" for point in points
+        f"{date_format(point.date, 'SHORT_DATE_FORMAT')}: {format_decimal(point.value)}{suffix}"
+        for point in points
     )
     if target is not None:
         description += "; " + _("Zielwert %(value)s") % {
@@ -151,9 +153,10 @@ def kpi_trend_svg(
     # The first and last dates, kept inside the picture: the first starts at its point and the
     # last ends at its point (two values on one date cannot happen: one value per date).
     for day, anchor in ((points[0].date, "start"), (points[-1].date, "end")):
+        shown = date_format(day, "SHORT_DATE_FORMAT")
         parts.append(
             f'<text x="{x(day):.1f}" y="{HEIGHT - 12}" font-size="{FONT_SIZE}" '
-            f'text-anchor="{anchor}" fill="#333">{day:%d.%m.%Y}</text>'
+            f'text-anchor="{anchor}" fill="#333">{shown}</text>'
         )
     parts.append("</svg>")
     return TrendChart(svg="".join(parts), description=description)

@@ -35,7 +35,7 @@ class BaseKPIFormSet(OrderedItemFormSet):
             if not name:
                 continue
             if name in seen:
-                form.add_error("name", "Diese Kennzahl ist doppelt aufgeführt.")
+                form.add_error("name", _("Diese Kennzahl ist doppelt aufgeführt."))
             seen[name] = form
 
 

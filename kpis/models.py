@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from masterplan.numbers import format_decimal
@@ -85,7 +86,8 @@ class KPIValue(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kpi.name}: {format_decimal(self.value)} ({self.date:%d.%m.%Y})"
+        day = date_format(self.date, "SHORT_DATE_FORMAT")
+        return f"{self.kpi.name}: {format_decimal(self.value)} ({day})"
 
     def clean(self):
         """What a value may be, for every way in (web, admin, import): measured, so not dated
@@ -95,7 +97,7 @@ class KPIValue(models.Model):
             errors["date"] = _(
                 "Der Stichtag %(date)s liegt in der Zukunft. Erfassen Sie einen Wert, "
                 "wenn er gemessen ist."
-            ) % {"date": f"{self.date:%d.%m.%Y}"}
+            ) % {"date": date_format(self.date, "SHORT_DATE_FORMAT")}
         kpi = getattr(self, "kpi", None)  # none yet: the form says the KPI is missing
         negative = isinstance(self.value, Decimal | int | float) and self.value < 0
         if negative and kpi is not None and not kpi.negative_allowed:

@@ -10,6 +10,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from masterplan.models import Programme
 from measures.models import Goal, Measure
@@ -71,18 +72,21 @@ def stale_items_by_editor(*, programme: Programme, since: date | None) -> list[E
 def _reminder_body(reminder: EditorReminder, *, reporting_date: date, since: date | None) -> str:
     goals_by_measure = defaultdict(list)
     for goal in reminder.goals:
-        goals_by_measure[goal.measure].append(f"  /// Ziel: {goal.text}")
+        goals_by_measure[goal.measure].append(f"  /// {_('Ziel')}: {goal.text}")
     for kpi in reminder.kpis:
-        goals_by_measure[kpi.measure].append(f"  /// Kennzahl: {kpi.name}")
+        goals_by_measure[kpi.measure].append(f"  /// {_('Kennzahl')}: {kpi.name}")
     name = reminder.user.get_full_name() or reminder.user.get_username()
     lines = [
-        f"Guten Tag {name},",
+        _("Guten Tag %(name)s,") % {"name": name},
         "",
-        f"am {_day(reporting_date)} ist der nächste Sachstandsbericht fällig.",
-        f"Seit dem letzten Bericht ({_day(since)}) wurden diese Ziele und "
-        "Kennzahlen Ihrer Maßnahmen nicht aktualisiert:"
+        _("am %(date)s ist der nächste Sachstandsbericht fällig.") % {"date": _day(reporting_date)},
+        _(
+            "Seit dem letzten Bericht (%(date)s) wurden diese Ziele und "
+            "Kennzahlen Ihrer Maßnahmen nicht aktualisiert:"
+        )
+        % {"date": _day(since)}
         if since
-        else "Für diese Ziele und Kennzahlen Ihrer Maßnahmen fehlen noch Angaben:",
+        else _("Für diese Ziele und Kennzahlen Ihrer Maßnahmen fehlen noch Angaben:"),
         "",
     ]
     for measure, items in goals_by_measure.items():
@@ -90,9 +94,9 @@ def _reminder_body(reminder: EditorReminder, *, reporting_date: date, since: dat
         lines.extend(items)
         lines.append("")
     lines += [
-        "Bitte tragen Sie den Sachstand und neue Kennzahlwerte in Sachstand ein.",
+        _("Bitte tragen Sie den Sachstand und neue Kennzahlwerte in Sachstand ein."),
         "",
-        "Diese Nachricht wurde automatisch versandt.",
+        _("Diese Nachricht wurde automatisch versandt."),
     ]
     return "\n".join(lines)
 
@@ -101,7 +105,8 @@ def reminders_send(*, programme: Programme, since: date | None, reporting_date: 
     """Send one e-mail per editor with stale items; returns the number of e-mails sent."""
     messages = [
         EmailMessage(
-            subject=f"Sachstandsbericht am {_day(reporting_date)}: bitte Sachstand aktualisieren",
+            subject=_("Sachstandsbericht am %(date)s: bitte Sachstand aktualisieren")
+            % {"date": _day(reporting_date)},
             body=_reminder_body(reminder, reporting_date=reporting_date, since=since),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[reminder.user.email],

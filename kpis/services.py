@@ -75,11 +75,13 @@ def kpis_replace(*, measure: Measure, kpis: list[dict]) -> None:
         kpi_id = item.pop("id", None)
         kpi = existing.get(kpi_id) if kpi_id else KPI(measure=measure)
         if kpi is None:
-            raise ValidationError({"kpis": f"Kennzahl {kpi_id} gehört nicht zu dieser Maßnahme."})
+            raise ValidationError(
+                {"kpis": _("Kennzahl %(id)s gehört nicht zu dieser Maßnahme.") % {"id": kpi_id}}
+            )
         item.setdefault("order", position + 1)
         assign_fields(kpi, item, KPI_FIELDS)
         if kpi.name in names:
-            errors[f"kpis-{position}-name"] = ["Diese Kennzahl ist doppelt aufgeführt."]
+            errors[f"kpis-{position}-name"] = [_("Diese Kennzahl ist doppelt aufgeführt.")]
             continue
         names.add(kpi.name)
         try:

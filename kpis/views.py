@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -76,7 +77,7 @@ def kpi_value_add(request, pk: int):
         return render(request, "kpis/value_form.html", context, status=422)
     facts = {
         "value": format_decimal(entry.value),
-        "date": f"{entry.date:%d.%m.%Y}",
+        "date": date_format(entry.date, "SHORT_DATE_FORMAT"),
         "previous": format_decimal(entry.previous) if entry.previous is not None else "",
     }
     if entry.previous is None:
@@ -101,7 +102,7 @@ def kpi_value_delete_view(request, pk: int):
         context["value"] = format_decimal(entry.value)
         return render(request, "kpis/value_delete.html", context)
     deleted = kpi_value_delete(kpi_value=entry, by=request.user)
-    facts = {"date": f"{entry.date:%d.%m.%Y}"}
+    facts = {"date": date_format(entry.date, "SHORT_DATE_FORMAT")}
     if deleted:
         notice = _("Der Wert vom %(date)s wurde gelöscht.") % facts
     else:

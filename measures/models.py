@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Cast, Length, StrIndex, Substr
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from masterplan.models import Level, Programme, QuickWin, Timeframe, WorkingGroup
@@ -305,5 +307,6 @@ class ChangeRecord(models.Model):
 
     def __str__(self):
         return (
-            f"{self.measure.number} {self.get_action_display()} ({self.changed_at:%d.%m.%Y %H:%M})"
+            f"{self.measure.number} {self.get_action_display()} "
+            f"({date_format(timezone.localtime(self.changed_at), 'SHORT_DATETIME_FORMAT')})"
         )

@@ -7,9 +7,17 @@ from decimal import Decimal, InvalidOperation
 from django.apps import apps
 from django.db.models import Count, Prefetch
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from masterplan.models import Level, Programme, QuickWin, RatingKind, WorkingGroup
+from masterplan.models import (
+    LEVEL_CHOICES_BY_KIND,
+    Level,
+    Programme,
+    QuickWin,
+    RatingKind,
+    WorkingGroup,
+)
 from masterplan.numbers import format_decimal
 from masterplan.services import legend_scales
 
@@ -214,8 +222,11 @@ def measure_legend(*, measure: Measure) -> list[dict]:
         definitions = []
         definition = ""
         if scale is not None:
+            labels = dict(LEVEL_CHOICES_BY_KIND[kind].choices)
             for level in scale.levels.all():
-                definitions.append(str(level))
+                # The level in the page's language; the definition is the legend's text.
+                label = labels.get(level.level, level.level)
+                definitions.append(f"{label} = {level.definition}" if level.definition else label)
                 if value and level.level.lower() == value.lower():
                     definition = level.definition
         result.append(
@@ -263,7 +274,7 @@ def _display(value, field: str, choices: dict, groups: dict) -> str:
         return str(_("ja") if value else _("nein"))
     if field in ("target_date",) and isinstance(value, str):
         try:
-            return date.fromisoformat(value).strftime("%d.%m.%Y")
+            return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
         except ValueError:
             return value
     if field.endswith("_estimate") or field in ("target_value", "value"):

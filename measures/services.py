@@ -201,7 +201,7 @@ def apply_estimates(measure: Measure) -> None:
 def validate_working_group(measure: Measure) -> None:
     errors = {}
     if measure.working_group.programme_id != measure.programme_id:
-        errors["working_group"] = "Die Arbeitsgruppe gehört zu einem anderen Programm."
+        errors["working_group"] = _("Die Arbeitsgruppe gehört zu einem anderen Programm.")
     elif message := group_prefix_error(measure.number, measure.working_group):
         errors["number"] = message
     if errors:
@@ -234,7 +234,9 @@ def _save_goals(measure: Measure, goals: list[dict]) -> None:
         goal_id = item.pop("id", None)
         goal = existing.get(goal_id) if goal_id else Goal(measure=measure)
         if goal is None:
-            raise ValidationError({"goals": f"Ziel {goal_id} gehört nicht zu dieser Maßnahme."})
+            raise ValidationError(
+                {"goals": _("Ziel %(id)s gehört nicht zu dieser Maßnahme.") % {"id": goal_id}}
+            )
         item.setdefault("order", position + 1)
         if "target_date" not in item:
             reading = read_target(item.get("target", goal.target))

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -66,7 +67,8 @@ class ImportRun(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{self.file_name} ({self.created_at:%d.%m.%Y %H:%M})"
+        when = date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT")
+        return f"{self.file_name} ({when})"
 
     @property
     def error_count(self) -> int:

@@ -39,6 +39,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kpis.models import KPI, KPIValue
@@ -83,7 +84,7 @@ def display(value) -> str:
     if isinstance(value, Decimal):
         return format_decimal(value)
     if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
+        return date_format(value, "SHORT_DATE_FORMAT")
     return str(value)
 
 
@@ -343,7 +344,7 @@ def change_summary(record: ChangeRecord) -> dict:
         who = str(record.get_source_display())
     return {
         "version": record.measure_version,
-        "at": timezone.localtime(record.changed_at).strftime("%d.%m.%Y %H:%M"),
+        "at": date_format(timezone.localtime(record.changed_at), "SHORT_DATETIME_FORMAT"),
         "by": who,
         "source": str(record.get_source_display()),
         "fields": [_field_label(key) for key in record.diff] or [str(record.get_action_display())],

@@ -30,7 +30,7 @@ from .services import (
     programme_export,
     programme_template,
 )
-from .workbook import KINDS, SHEET_NAMES
+from .workbook import KIND_LABELS, KINDS, SHEET_NAMES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUNNING = (ImportRun.State.VALIDATING, ImportRun.State.APPLYING)
@@ -92,7 +92,7 @@ def index(request):
     programme = Programme.objects.current()
     context = {
         "programme": programme,
-        "csv_kinds": [(kind, SHEET_NAMES[kind][0]) for kind in KINDS],
+        "csv_kinds": [(kind, KIND_LABELS[kind]) for kind in KINDS],
         "can_import": is_admin(request.user),
     }
     if context["can_import"]:
@@ -122,7 +122,7 @@ def import_upload(request):
             return redirect("transfer:run", pk=run.pk)
     context = {
         "programme": Programme.objects.current(),
-        "csv_kinds": [(kind, SHEET_NAMES[kind][0]) for kind in KINDS],
+        "csv_kinds": [(kind, KIND_LABELS[kind]) for kind in KINDS],
         "can_import": True,
         "form": form,
         "runs": ImportRun.objects.select_related("created_by")[:5],
@@ -173,8 +173,7 @@ def _with_added_text(entry: dict) -> dict:
 
 
 def _count_rows(counts: dict) -> list[dict]:
-    labels = {kind: names[0] for kind, names in SHEET_NAMES.items()}
-    return [{"kind": labels[kind], **counts[kind]} for kind in KINDS if kind in counts]
+    return [{"kind": KIND_LABELS[kind], **counts[kind]} for kind in KINDS if kind in counts]
 
 
 @require_GET

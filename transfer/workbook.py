@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kpis.models import KPI, KPIValue
 from kpis.resources import KPIResource, KPIValueResource
@@ -47,6 +48,13 @@ SHEET_NAMES = {
     GOALS: ("Ziele", "Goals"),
     KPIS: ("Kennzahlen", "KPIs"),
     VALUES: ("Kennzahlwerte", "KPI values"),
+}
+# What the page calls each kind ("Maßnahmen als CSV"); sheet names in files stay as above.
+KIND_LABELS = {
+    MEASURES: gettext_lazy("Maßnahmen"),
+    GOALS: gettext_lazy("Ziele"),
+    KPIS: gettext_lazy("Kennzahlen"),
+    VALUES: gettext_lazy("Kennzahlwerte"),
 }
 RESOURCES = {
     MEASURES: MeasureResource,
