@@ -32,6 +32,8 @@ from kpis.charts import Point, kpi_trend_svg
 from masterplan.numbers import format_decimal
 from measures.markup import render_description
 
+from .round_summary import round_status_view, round_summary_context
+
 STATIC_ROOT = Path(settings.BASE_DIR) / "static"
 TEMPLATE = "reports/pdf/report.html"
 
@@ -230,6 +232,7 @@ def _measure_view(measure: dict) -> dict:
         "status_label": measure["status_label"],
         "responsible_units": measure["responsible_units"],
         "description": mark_safe(description_html(measure["description"])),  # noqa: S308
+        "round_status": round_status_view(measure),
         "goal_blocks": _by_category(measure["goals"], _goal_line),
         "kpi_lines": [_kpi_line(kpi) for kpi in measure["kpis"]],
         "ratings": [
@@ -394,6 +397,7 @@ def report_context(snapshot: dict) -> dict:
     report = snapshot["report"]
     return {
         "changes": changes_context(snapshot.get("changes")),
+        "round": round_summary_context(snapshot),
         "document_title": _("%(title)s – DS-Nr. %(number)s")
         % {"title": report["title"], "number": report["ds_number"]}
         if report["ds_number"]
