@@ -6,12 +6,20 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from reports.models import ReportState, StatusReport
 from reports.services import report_build, report_request, round_close_and_report
 from rounds.models import RoundState, StatusUpdate, TrafficLight, UpdateAction
-from rounds.services import round_create, round_open, round_reopen, update_save, update_transition
+from rounds.services import (
+    round_close,
+    round_create,
+    round_open,
+    round_reopen,
+    update_save,
+    update_transition,
+)
 
 from .conftest import PdfText, heading_pattern, normalized
 
@@ -89,7 +97,8 @@ NOT_APPROVED = re.compile(r"nicht freigegeben\b")
 
 def _measure_page(pdf: PdfText, number: str, title_start: str) -> str:
     summary = pdf.page_of(COMPLETION)
-    return normalized(pdf.pages[pdf.page_of(heading_pattern(number, title_start), after=summary) - 1])
+    number = pdf.page_of(heading_pattern(number, title_start), after=summary)
+    return normalized(pdf.pages[number - 1])
 
 
 def test_the_committee_report_shows_the_round_per_measure_and_in_the_summary(
@@ -125,8 +134,6 @@ def test_a_report_without_internal_fields_leaves_the_entscheidungsbedarf_out(
     filled_round, admin_user, media_root
 ):
     round_ = filled_round
-    from rounds.services import round_close
-
     round_close(round=round_, include_unapproved=False, by=admin_user)
     report = report_request(
         programme=round_.programme,
@@ -172,19 +179,17 @@ def test_closing_builds_exactly_one_report_and_closing_again_a_new_one(
 
 
 def test_a_failed_close_requests_no_report(filled_round, admin_user, editor_group_1):
-    from django.core.exceptions import PermissionDenied  # noqa: F401
-
-    round_close_and_report(round=filled_round, include_unapproved=False, by=admin_user, enqueue=False)
-    with pytest.raises(Exception, match="kann nicht"):
+    round_close_and_report(
+        round=filled_round, include_unapproved=False, by=admin_user, enqueue=False
+    )
+    with pytest.raises(ValidationError, match="kann nicht"):
         round_close_and_report(
             round=filled_round, include_unapproved=False, by=admin_user, enqueue=False
         )
     assert StatusReport.objects.filter(round=filled_round).count() == 1
 
 
-def test_a_round_report_compares_with_the_previous_rounds_report(
-    programme, admin_user, media_root
-):
+def test_a_round_report_compares_with_the_previous_rounds_report(programme, admin_user, media_root):
     earlier_round = _round(programme, admin_user, "Sachstand 1/2026", date(2026, 3, 31))
     earlier = _close_and_build(earlier_round, admin_user, include_unapproved=False)
     # A report without a round, built later, is not what the next round compares with.
@@ -216,7 +221,8 @@ def test_closing_from_the_round_page_goes_through_the_report_view(
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(url, {"include_unapproved": "1", "ds_number": "4711-27"})
     report = StatusReport.objects.get(round=filled_round)
-    assert response.status_code == 302 and response.url == reverse("reports:detail", args=[report.pk])
+    assert response.status_code == 302
+    assert response.url == reverse("reports:detail", args=[report.pk])
     assert report.ds_number == "4711-27"
     filled_round.refresh_from_db()
     assert filled_round.state == RoundState.CLOSED and filled_round.include_unapproved
