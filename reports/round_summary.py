@@ -133,7 +133,7 @@ def round_summary_context(snapshot: dict) -> dict | None:
     round_ = snapshot.get("round")
     if round_ is None:
         return None
-    labels: dict[str, str] = {}
+    labels = {light["value"]: light["label"] for light in round_.get("lights", [])}
     rows, attention, decisions = [], [], []
     for group in snapshot["groups"]:
         counts = dict.fromkeys((*LIGHTS, NO_LIGHT), 0)
@@ -142,7 +142,7 @@ def round_summary_context(snapshot: dict) -> dict | None:
             light = status.get("traffic_light") or NO_LIGHT
             counts[light] = counts.get(light, 0) + 1
             if light:
-                labels[light] = status["traffic_light_label"]
+                labels.setdefault(light, status["traffic_light_label"])
             anchor = "m-" + measure["number"].replace(".", "-")
             entry = {
                 "anchor": anchor,

@@ -15,6 +15,7 @@ from kpis.models import KPI, KPIValue
 from masterplan.models import LEVEL_CHOICES_BY_KIND, Programme, RatingKind, RatingScale
 from masterplan.numbers import canonical_decimal
 from measures.models import Goal, Measure
+from rounds.models import TrafficLight
 from rounds.selectors import round_statuses
 
 SNAPSHOT_VERSION = 1
@@ -211,6 +212,8 @@ def report_snapshot(
             "reporting_date": round.reporting_date.isoformat(),
             "include_unapproved": round.include_unapproved,
             "include_internal": include_internal,
+            # The Ampel's words as printed, for the summary's columns (also those nobody chose).
+            "lights": [{"value": light.value, "label": str(light.label)} for light in TrafficLight],
             "measures": len(frozen_measures),
             "approved": sum(
                 1

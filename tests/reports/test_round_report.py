@@ -112,6 +112,7 @@ def test_the_committee_report_shows_the_round_per_measure_and_in_the_summary(
     summary_number = pdf.page_of(COMPLETION)  # the summary page, after the contents
     summary = normalized(" ".join(pdf.pages[summary_number - 1 : summary_number + 1]))
     assert "1 von 25 freigegeben" in summary
+    assert "nicht begonnen" in summary  # every Ampel word heads a column, chosen or not
     assert f"1.1 {title_1_1.split()[0]}" in summary
     assert "kritisch" in summary
     assert REASON_1_1 in summary
