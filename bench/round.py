@@ -153,7 +153,8 @@ def _run(size: int, name: str) -> None:
     )
 
     # Most approved, some submitted only, some never touched, a few critical.
-    ids = list(StatusUpdate.objects.filter(round=current).order_by("id").values_list("pk", flat=True))
+    updates = StatusUpdate.objects.filter(round=current).order_by("id")
+    ids = list(updates.values_list("pk", flat=True))
     StatusUpdate.objects.filter(pk__in=ids[: size * 7 // 10]).update(state=UpdateState.APPROVED)
     StatusUpdate.objects.filter(pk__in=ids[size * 7 // 10 : size * 9 // 10]).update(
         state=UpdateState.SUBMITTED
