@@ -20,6 +20,7 @@ from rounds.services import (
     update_save,
     update_transition,
 )
+from tests.conftest import FORBIDDEN, LOGIN, SAVED, assert_outcome, login_as
 
 from .conftest import PdfText, heading_pattern, normalized
 
@@ -229,3 +230,36 @@ def test_closing_from_the_round_page_goes_through_the_report_view(
     assert filled_round.state == RoundState.CLOSED and filled_round.include_unapproved
     page = client.get(reverse("rounds:detail", args=[filled_round.pk])).content.decode()
     assert reverse("reports:detail", args=[report.pk]) in page
+
+
+@pytest.mark.parametrize(
+    ("persona", "outcome"),
+    [
+        ("admin", SAVED),
+        ("editor_1", FORBIDDEN),
+        ("editor_2", FORBIDDEN),
+        ("committee", FORBIDDEN),
+        ("anonymous", LOGIN),
+    ],
+)
+def test_only_admins_close_a_round(
+    client, personas, filled_round, persona, outcome, django_capture_on_commit_callbacks
+):
+    login_as(client, personas, persona)
+    url = reverse("reports:round_close", args=[filled_round.pk])
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(url, {"include_unapproved": "0"})
+    assert_outcome(response, outcome)
+    filled_round.refresh_from_db()
+    closed = filled_round.state == RoundState.CLOSED
+    assert closed is (outcome == SAVED)
+    assert StatusReport.objects.filter(round=filled_round).count() == (1 if closed else 0)
+
+
+def test_a_close_without_a_choice_changes_nothing(client, admin_user, filled_round):
+    client.force_login(admin_user)
+    response = client.post(reverse("reports:round_close", args=[filled_round.pk]), {}, follow=True)
+    assert "Bitte wählen Sie" in response.content.decode()
+    filled_round.refresh_from_db()
+    assert filled_round.state == RoundState.OPEN
+    assert not StatusReport.objects.exists()
