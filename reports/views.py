@@ -69,7 +69,7 @@ def _detail_context(request, report: StatusReport) -> dict:
 
 
 def report_detail(request, pk: int):
-    report = get_object_or_404(StatusReport.objects.select_related("created_by"), pk=pk)
+    report = get_object_or_404(StatusReport.objects.select_related("created_by", "round"), pk=pk)
     return render(request, "reports/report_detail.html", _detail_context(request, report))
 
 

@@ -225,6 +225,8 @@ def test_closing_from_the_round_page_goes_through_the_report_view(
     report = StatusReport.objects.get(round=filled_round)
     assert response.status_code == 302
     assert response.url == reverse("reports:detail", args=[report.pk])
+    detail = client.get(response.url).content.decode()
+    assert reverse("rounds:detail", args=[filled_round.pk]) in detail  # back to its round
     assert report.ds_number == "4711-27"
     filled_round.refresh_from_db()
     assert filled_round.state == RoundState.CLOSED and filled_round.include_unapproved
