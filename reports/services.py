@@ -84,6 +84,8 @@ def report_request(
                 % {"numbers": ", ".join(str(number) for number in unknown)}
             }
         )
+    if round is not None and round.programme_id != programme.pk:
+        raise ValidationError({"round": _("Die Berichtsrunde gehört zu einem anderen Programm.")})
     with transaction.atomic():
         previous = (
             previous_round_report(round=round)
