@@ -54,8 +54,7 @@ def ampel_icon(light: str, label: str) -> str:
     """The Ampel's icon, always followed by its word; the alternative text names the Ampel too.
 
     An <img> of one of five data URLs, not inline <svg>: WeasyPrint loads each URL once per
-    document, while an inline SVG costs its styled elements again at every measure (the
-    500-measure round report stayed above 1 GiB with inline icons).
+    document, while an inline SVG is styled and laid out again at every measure.
     """
     if light not in ICON_URLS:
         return ""
