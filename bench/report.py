@@ -1,6 +1,6 @@
 """Report build speed and memory. Prints figures; asserts nothing.
 
-    .venv/bin/python bench/report.py [--runs 5] [--sizes 100,250,500]
+    .venv/bin/python bench/report.py [--runs 5] [--sizes 100,250,500] [--round]
 
 Works in a throwaway SQLite database and media folder (never the development data):
 1. the 25-measure seed report, median of several builds (target: < 3 s);
@@ -11,6 +11,11 @@ Works in a throwaway SQLite database and media folder (never the development dat
    them and those KPIs get their trend charts;
 3. the overhead of our data loading and templating over WeasyPrint rendering the same final
    HTML (target: <= 30 %).
+
+With `--round` the synthetic programmes are built as round reports: a closed reporting round
+in which every measure has a status update (Ampel, Sachstand, next steps; every tenth one
+kritisch with a reason and Entscheidungsbedarf; a fifth submitted but not approved), so each
+measure page and the round's summary page carry the round's texts (target for 500: < 1 GiB).
 """
 
 import argparse
@@ -44,7 +49,7 @@ def _setup_django(workdir: Path) -> None:
     django.setup()
 
 
-def _timed_build(programme_id: int) -> dict:
+def _timed_build(programme_id: int, round_id: int | None = None) -> dict:
     """Snapshot, HTML and PDF of one programme, each step timed; then WeasyPrint alone again."""
     from datetime import date
 
@@ -53,15 +58,21 @@ def _timed_build(programme_id: int) -> dict:
     from reports.pdf import render_report_pdf
     from reports.rendering import render_report_html
     from reports.snapshot import report_snapshot
+    from rounds.models import ReportingRound
 
     programme = Programme.objects.get(pk=programme_id)
     # The previous report's frozen snapshot: stored JSON in real life, so not timed here.
     previous = report_snapshot(
         programme=programme, title="Bench", ds_number="1-98", report_date=date(2019, 9, 30)
     )
+    round_ = ReportingRound.objects.get(pk=round_id) if round_id else None
     started = time.perf_counter()
     snapshot = report_snapshot(
-        programme=programme, title="Bench", ds_number="1-99", report_date=date(2020, 3, 1)
+        programme=programme,
+        title="Bench",
+        ds_number="1-99",
+        report_date=date(2020, 3, 1),
+        round=round_,
     )
     snapshot["changes"] = snapshot_changes(previous, snapshot)
     frozen = time.perf_counter()
@@ -81,8 +92,8 @@ def _timed_build(programme_id: int) -> dict:
     }
 
 
-def _child(programme_id: int) -> None:
-    figures = _timed_build(programme_id)
+def _child(programme_id: int, round_id: int | None) -> None:
+    figures = _timed_build(programme_id, round_id)
     figures["maxrss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(figures))
 
@@ -160,9 +171,47 @@ def _synthetic_programme(size: int, seed: dict):
     return programme
 
 
-def _run_child(programme_id: int, workdir: Path) -> dict:
+def _synthetic_round(programme) -> int:
+    """A closed round of the programme in which every measure reported; returns its id."""
+    from datetime import date
+
+    from rounds.models import StatusUpdate, TrafficLight, UpdateState
+    from rounds.services import round_close, round_create, round_open
+
+    round_ = round_create(
+        programme=programme,
+        name="Sachstand 1/2020",
+        reporting_date=date(2020, 3, 1),
+        update_deadline=date(2020, 3, 1),
+        review_deadline=date(2020, 3, 1),
+    )
+    round_open(round=round_)
+    updates = StatusUpdate.objects.filter(round=round_).order_by("id")
+    updates.update(
+        state=UpdateState.APPROVED,
+        traffic_light=TrafficLight.ON_TRACK,
+        achieved=(
+            "Die Ausschreibung ist veröffentlicht, drei Angebote liegen vor; die Pilotphase "
+            "in zwei Fachbereichen ist abgeschlossen und ausgewertet."
+        ),
+        next_steps="Zuschlag erteilen, Rollout in weiteren Fachbereichen vorbereiten.",
+        progress_percent=40,
+    )
+    ids = list(updates.values_list("pk", flat=True))
+    StatusUpdate.objects.filter(pk__in=ids[::10]).update(
+        traffic_light=TrafficLight.CRITICAL,
+        traffic_light_reason="Der Lieferant ist drei Monate im Verzug.",
+        decision_needed="Der Lenkungskreis muss über Mehrkosten von 12.500 Euro entscheiden.",
+    )
+    StatusUpdate.objects.filter(pk__in=ids[1::5]).update(state=UpdateState.SUBMITTED)
+    round_close(round=round_, include_unapproved=True)
+    return round_.pk
+
+
+def _run_child(programme_id: int, workdir: Path, round_id: int | None = None) -> dict:
+    extra = ["--round-id", str(round_id)] if round_id else []
     result = subprocess.run(
-        [sys.executable, __file__, "--child", str(programme_id), "--workdir", str(workdir)],
+        [sys.executable, __file__, "--child", str(programme_id), "--workdir", str(workdir), *extra],
         check=True,
         capture_output=True,
         text=True,
@@ -174,13 +223,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", default="100,250,500")
+    parser.add_argument(
+        "--round", action="store_true", help="build the programmes as round reports"
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--round-id", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
         _setup_django(Path(args.workdir))
-        _child(args.child)
+        _child(args.child, args.round_id)
         return
 
     with tempfile.TemporaryDirectory(prefix="sachstand-bench-") as folder:
@@ -209,7 +262,8 @@ def main() -> None:
 
         seed = read_seed()
         sizes = [int(size) for size in args.sizes.split(",")]
-        print("\nSynthetic programmes, each built in a fresh process:")
+        kind = "round reports" if args.round else "programmes"
+        print(f"\nSynthetic {kind}, each built in a fresh process:")
         header = (
             f"  {'measures':>8} {'pages':>6} {'snapshot':>9} {'html':>7} {'weasyprint':>11} "
             f"{'total':>8} {'s/measure':>10} {'peak RSS':>9} {'overhead':>9} {'charts':>7}"
@@ -218,7 +272,8 @@ def main() -> None:
         results = []
         for size in sizes:
             programme = _synthetic_programme(size, seed)
-            figures = _run_child(programme.pk, workdir)
+            round_id = _synthetic_round(programme) if args.round else None
+            figures = _run_child(programme.pk, workdir, round_id)
             figures["overhead"] = (figures["snapshot_s"] + figures["html_s"]) / figures["pdf_s"]
             results.append(figures)
             print(

@@ -60,6 +60,23 @@ class StatusReport(models.Model):
     pdf_variant = models.CharField(
         _("PDF-Variante"), max_length=20, choices=PdfVariant.choices, blank=True, default=""
     )
+    round = models.ForeignKey(
+        "rounds.ReportingRound",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("Berichtsrunde"),
+        help_text=_("Leer für Berichte, die ohne Berichtsrunde erstellt wurden."),
+    )
+    include_internal = models.BooleanField(
+        _("Mit internen Angaben"),
+        default=True,
+        help_text=_(
+            "Mit dem Entscheidungsbedarf (Fassung für den Lenkungskreis); ohne ihn z. B. für "
+            "eine öffentliche Fassung."
+        ),
+    )
     state = models.CharField(
         _("Status"), max_length=20, choices=ReportState.choices, default=ReportState.QUEUED
     )

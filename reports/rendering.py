@@ -20,6 +20,9 @@ from kpis.charts import Point, kpi_trend_svg
 from masterplan.numbers import format_decimal
 from measures.markup import render_description
 
+from .icons import rating_icon
+from .round_summary import round_status_view, round_summary_context
+
 TEMPLATE = "reports/pdf/report.html"
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
@@ -33,42 +36,6 @@ def description_html(source: str) -> str:
     """
     rendered = str(render_description(source))
     return _HEADING_TAG.sub(lambda match: f"<{match[1]}h{min(int(match[2]) + 1, 6)}>", rendered)
-
-
-# Icons: static SVG files below static/reports/icons/, read from disk by the PDF's URL fetcher
-# (relative to its base URL, the static folder). Each one is an <img> with an alternative text:
-# PDF/UA-1 wants every figure described (see README, "Markup for PDF/UA").
-ICON_FILES = {
-    ("cost", "gering"): "arrow-down",
-    ("cost", "mittel"): "arrow-right",
-    ("cost", "hoch"): "arrow-up",
-    ("personnel", "gering"): "arrow-down",
-    ("personnel", "mittel"): "arrow-right",
-    ("personnel", "hoch"): "arrow-up",
-    ("timeframe", "kurzfristig"): "pie-quarter",
-    ("timeframe", "mittelfristig"): "pie-half",
-    ("timeframe", "langfristig"): "pie-full",
-    ("quick_win", "ja"): "star-full",
-    ("quick_win", "teilweise"): "star-half",
-    ("quick_win", "nein"): "star-empty",
-}
-
-
-def icon_src(name: str) -> str:
-    """The URL of a report icon, relative to the PDF's base URL (the static folder)."""
-    return f"reports/icons/{name}.svg"
-
-
-def rating_icon(kind: str, level: str, label: str) -> dict | None:
-    """The icon of a rating level as `{"src", "alt"}`; None for a level without an icon."""
-    name = ICON_FILES.get((kind, level))
-    return {"src": icon_src(name), "alt": label} if name else None
-
-
-def traffic_light_icon(light: str, label: str) -> dict | None:
-    """The Ampel's icon (`static/reports/icons/ampel-<value>.svg`, shapes and colours as on the
-    web pages) as `{"src", "alt"}`, the Ampel word as its text; None without an Ampel."""
-    return {"src": icon_src(f"ampel-{light}"), "alt": label} if light else None
 
 
 # From snapshot to what the template shows.
@@ -174,6 +141,7 @@ def _measure_view(measure: dict) -> dict:
         "status_label": measure["status_label"],
         "responsible_units": measure["responsible_units"],
         "description": mark_safe(description_html(measure["description"])),  # noqa: S308
+        "round_status": round_status_view(measure),
         "goal_blocks": _by_category(measure["goals"], _goal_line),
         "kpi_lines": [_kpi_line(kpi) for kpi in measure["kpis"]],
         "ratings": [
@@ -336,6 +304,7 @@ def report_context(snapshot: dict) -> dict:
     report = snapshot["report"]
     return {
         "changes": changes_context(snapshot.get("changes")),
+        "round": round_summary_context(snapshot),
         "document_title": _("%(title)s – DS-Nr. %(number)s")
         % {"title": report["title"], "number": report["ds_number"]}
         if report["ds_number"]

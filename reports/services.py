@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 
 from masterplan import jobs
 from masterplan.models import Programme
+from rounds.models import ReportingRound
+from rounds.services import round_close
 
 from .changes import snapshot_changes
 from .models import PdfVariant, ReportState, StatusReport
@@ -61,13 +63,16 @@ def report_request(
     report_date: date,
     working_group_numbers: list[int] | None = None,
     pdf_variant: str = PdfVariant.STANDARD,
+    round: ReportingRound | None = None,
+    include_internal: bool = True,
     by=None,
     enqueue: bool = True,
 ) -> StatusReport:
     """Create a queued report and, once the transaction commits, send it to a worker.
 
     With `enqueue=False` the caller builds it itself (`report_build`), as the
-    `build_report` command does without `--enqueue`.
+    `build_report` command does without `--enqueue`. A round's report compares with the
+    previous round's report (`previous_round_report`).
     """
     numbers = sorted(set(working_group_numbers or []))
     known = set(programme.working_groups.values_list("number", flat=True))
@@ -79,8 +84,14 @@ def report_request(
                 % {"numbers": ", ".join(str(number) for number in unknown)}
             }
         )
+    if round is not None and round.programme_id != programme.pk:
+        raise ValidationError({"round": _("Die Berichtsrunde gehört zu einem anderen Programm.")})
     with transaction.atomic():
-        previous = StatusReport.objects.latest_done(programme)
+        previous = (
+            previous_round_report(round=round)
+            if round is not None
+            else StatusReport.objects.latest_done(programme)
+        )
         report = StatusReport(
             programme=programme,
             title=title,
@@ -88,6 +99,8 @@ def report_request(
             report_date=report_date,
             working_group_numbers=numbers,
             pdf_variant=pdf_variant,
+            round=round,
+            include_internal=include_internal,
             previous=previous,
             created_by=by,
         )
@@ -96,6 +109,57 @@ def report_request(
         if enqueue:
             _enqueue_build(report)
     return report
+
+
+def previous_round_report(*, round: ReportingRound) -> StatusReport | None:
+    """What a round's report compares with: the latest done report of an earlier round (by
+    Stichtag), else the last report of the programme (`latest_done`)."""
+    earlier = (
+        StatusReport.objects.filter(
+            programme=round.programme,
+            state=ReportState.DONE,
+            round__reporting_date__lt=round.reporting_date,
+        )
+        .exclude(snapshot=None)
+        .order_by("-round__reporting_date", "-finished_at", "-id")
+        .first()
+    )
+    if earlier is not None:
+        return earlier
+    # Not a report of this same round (closed, reopened and closed again).
+    return StatusReport.objects.exclude(round=round).latest_done(round.programme)
+
+
+def round_close_and_report(
+    *,
+    round: ReportingRound,
+    include_unapproved: bool,
+    ds_number: str = "",
+    include_internal: bool = True,
+    pdf_variant: str = PdfVariant.STANDARD,
+    by=None,
+    enqueue: bool = True,
+) -> StatusReport:
+    """Close a reporting round and request its Sachstandsbericht, in one transaction.
+
+    `rounds.services.round_close` locks the updates; the report (the committee's version, with
+    internal fields unless asked otherwise) is built by a worker once the transaction commits,
+    through the same pipeline as every report. A round closed again after reopening gets a new
+    report; the earlier one stays as it was.
+    """
+    with transaction.atomic():
+        round_ = round_close(round=round, include_unapproved=include_unapproved, by=by)
+        return report_request(
+            programme=round_.programme,
+            title=(_("Sachstandsbericht %(round)s") % {"round": round_.name})[:200],
+            ds_number=ds_number.strip(),
+            report_date=round_.reporting_date,
+            pdf_variant=pdf_variant,
+            round=round_,
+            include_internal=include_internal,
+            by=by,
+            enqueue=enqueue,
+        )
 
 
 def _claim(report_id: int) -> StatusReport | None:
@@ -137,6 +201,8 @@ def report_freeze(*, report: StatusReport) -> dict:
             ds_number=report.ds_number,
             report_date=report.report_date,
             working_group_numbers=report.working_group_numbers,
+            round=report.round,
+            include_internal=report.include_internal,
         )
         previous = report.previous.snapshot if report.previous else None
         snapshot["changes"] = snapshot_changes(previous, snapshot)

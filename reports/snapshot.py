@@ -15,8 +15,15 @@ from kpis.models import KPI, KPIValue
 from masterplan.models import LEVEL_CHOICES_BY_KIND, Programme, RatingKind, RatingScale
 from masterplan.numbers import canonical_decimal
 from measures.models import Goal, Measure
+from rounds.models import TrafficLight
+from rounds.selectors import round_statuses
 
 SNAPSHOT_VERSION = 1
+
+# Left out of a report built without internal fields (`include_internal=False`, e.g. a public
+# version). The Ampel's reason stays: it explains a public fact (the Ampel) and the committee's
+# summary lists it; what the committee must decide is for the committee only.
+INTERNAL_STATUS_FIELDS = ("decision_needed",)
 
 RATING_FIELD_BY_KIND = {
     RatingKind.COST: "cost_rating",
@@ -90,6 +97,21 @@ def _kpi(kpi: KPI) -> dict:
     }
 
 
+def _round_status(status: dict | None, *, round_name: str, include_internal: bool) -> dict | None:
+    """A measure's status in the round (`rounds.selectors.round_statuses`), as the PDF shows it.
+
+    `current`: it comes from this round (approved, or submitted and marked "nicht freigegeben");
+    otherwise it is the last approved update of the earlier round named in `round`.
+    """
+    if status is None:
+        return None
+    status = dict(status, current=status["round"] == round_name)
+    if not include_internal:
+        for field in INTERNAL_STATUS_FIELDS:
+            status.pop(field, None)
+    return status
+
+
 def _measure(measure: Measure, legend_labels: dict[str, str], today: date) -> dict:
     return {
         "number": measure.number,
@@ -119,11 +141,16 @@ def report_snapshot(
     ds_number: str,
     report_date: date,
     working_group_numbers: list[int] | None = None,
+    round=None,
+    include_internal: bool = True,
 ) -> dict:
     """Everything the PDF shows, read in a handful of queries (not one per measure).
 
     `working_group_numbers` empty or None means the whole programme. Goals are judged overdue
-    relative to the report date, not to the day the report happens to be built.
+    relative to the report date, not to the day the report happens to be built. With a
+    reporting `round`, each measure carries the status the round reports (`round_status`) and
+    the snapshot a `round` part (name, Stichtag, completion); `include_internal=False` leaves
+    the internal fields (`INTERNAL_STATUS_FIELDS`) out of the frozen data altogether.
     """
     groups = programme.working_groups.order_by("number")
     if working_group_numbers:
@@ -144,10 +171,16 @@ def report_snapshot(
             ),
         )
     )
+    statuses = round_statuses(round=round) if round is not None else None
     by_group: dict[int, list[dict]] = {group.pk: [] for group in groups}
     for measure in measures:
-        by_group[measure.working_group_id].append(_measure(measure, legend_labels, report_date))
-    return {
+        frozen = _measure(measure, legend_labels, report_date)
+        if statuses is not None:
+            frozen["round_status"] = _round_status(
+                statuses.get(measure.pk), round_name=round.name, include_internal=include_internal
+            )
+        by_group[measure.working_group_id].append(frozen)
+    snapshot = {
         "version": SNAPSHOT_VERSION,
         "language": get_language() or "de",
         "frozen_at": timezone.now().isoformat(),
@@ -172,3 +205,20 @@ def report_snapshot(
             for group in groups
         ],
     }
+    if round is not None:
+        frozen_measures = [measure for group in by_group.values() for measure in group]
+        snapshot["round"] = {
+            "name": round.name,
+            "reporting_date": round.reporting_date.isoformat(),
+            "include_unapproved": round.include_unapproved,
+            "include_internal": include_internal,
+            # The Ampel's words as printed, for the summary's columns (also those nobody chose).
+            "lights": [{"value": light.value, "label": str(light.label)} for light in TrafficLight],
+            "measures": len(frozen_measures),
+            "approved": sum(
+                1
+                for measure in frozen_measures
+                if (status := measure["round_status"]) and status["current"] and status["approved"]
+            ),
+        }
+    return snapshot

@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/status/", views.report_status, name="status"),
     path("<int:pk>/erneut/", views.report_retry_view, name="retry"),
+    path("runde/<int:pk>/abschliessen/", views.round_close_view, name="round_close"),
     path("<int:pk>/download/", views.report_download, name="download"),
 ]

@@ -8,13 +8,15 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from masterplan.models import Programme
-from masterplan.roles import can_build_reports
+from masterplan.roles import can_build_reports, is_admin
+from rounds.forms import CloseForm
+from rounds.models import ReportingRound
 
 from .forms import ReportRequestForm
 from .models import ReportState, StatusReport
 from .rendering import changes_context
 from .selectors import changes_since_last_report
-from .services import ReportNotRetryable, report_request, report_retry
+from .services import ReportNotRetryable, report_request, report_retry, round_close_and_report
 
 FINISHED = (ReportState.DONE, ReportState.FAILED)
 NOT_SENT = _lazy(
@@ -67,7 +69,7 @@ def _detail_context(request, report: StatusReport) -> dict:
 
 
 def report_detail(request, pk: int):
-    report = get_object_or_404(StatusReport.objects.select_related("created_by"), pk=pk)
+    report = get_object_or_404(StatusReport.objects.select_related("created_by", "round"), pk=pk)
     return render(request, "reports/report_detail.html", _detail_context(request, report))
 
 
@@ -128,3 +130,34 @@ def changes_since_last(request):
     }
     template = "reports/_changes_since_last.html" if partial else "reports/changes_since_last.html"
     return render(request, template, context)
+
+
+@require_POST
+def round_close_view(request, pk: int):
+    """The round page's close form: the round closes and its report is requested at once."""
+    if not is_admin(request.user):
+        raise PermissionDenied(_("Nur die Programmleitung (Admins) steuert Berichtsrunden."))
+    round_ = get_object_or_404(ReportingRound, pk=pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, _("Bitte wählen Sie, wie nicht freigegebene Meldungen in den Bericht kommen.")
+        )
+        return redirect("rounds:detail", pk=round_.pk)
+    try:
+        report = round_close_and_report(
+            round=round_,
+            include_unapproved=form.cleaned_data["include_unapproved"],
+            ds_number=request.POST.get("ds_number", "")[:50],
+            by=request.user,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("rounds:detail", pk=round_.pk)
+    messages.success(
+        request,
+        _("Die Runde ist abgeschlossen; ihre Meldungen sind gesperrt. Der Bericht wird erstellt."),
+    )
+    _warn_if_not_sent(request, report)
+    return redirect("reports:detail", pk=report.pk)

@@ -14,7 +14,6 @@ from .selectors import round_progress, tasks_for
 from .services import (
     UpdateConflict,
     can_edit_update,
-    round_close,
     round_create,
     round_open,
     round_reopen,
@@ -55,7 +54,9 @@ def round_new(request):
 
 
 def round_detail(request, pk: int):
-    round_ = get_object_or_404(ReportingRound.objects.select_related("programme"), pk=pk)
+    round_ = get_object_or_404(
+        ReportingRound.objects.select_related("programme").prefetch_related("reports"), pk=pk
+    )
     groups = WorkingGroup.objects.filter(programme=round_.programme)
     group = None
     group_number = request.GET.get("gruppe", "")
@@ -92,20 +93,6 @@ def round_step(request, pk: int, step: str):
         elif step == "pruefen":
             round_start_review(round=round_, by=request.user)
             messages.success(request, _("Die Runde ist in Prüfung."))
-        elif step == "abschliessen":
-            form = CloseForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(
-                    _("Bitte wählen Sie, wie nicht freigegebene Meldungen in den Bericht kommen.")
-                )
-            round_close(
-                round=round_,
-                include_unapproved=form.cleaned_data["include_unapproved"],
-                by=request.user,
-            )
-            messages.success(
-                request, _("Die Runde ist abgeschlossen; ihre Meldungen sind gesperrt.")
-            )
         elif step == "wieder-oeffnen":
             form = ReopenForm(request.POST)
             if not form.is_valid():

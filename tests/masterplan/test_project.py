@@ -69,7 +69,7 @@ def test_admin_edit_goes_through_history_and_rating_derivation(client, programme
     assert measure.changes.first().diff["cost_rating"] == ["gering", "hoch"]
 
 
-def test_demo_accounts_command_creates_the_four_roles(programme):
+def test_demo_accounts_command_creates_the_five_roles(programme):
     call_command("create_demo_accounts", stdout=StringIO())
     call_command("create_demo_accounts", stdout=StringIO())  # safe to repeat
 
@@ -80,3 +80,5 @@ def test_demo_accounts_command_creates_the_four_roles(programme):
     assert User.objects.get(username="admin").is_superuser
     assert User.objects.get(username="committee").groups.filter(name="Lenkungskreis").exists()
     assert User.objects.get(username="editor2").check_password("demo")
+    assert list(group_one.leads.values_list("username", flat=True)) == ["lead1"]
+    assert User.objects.get(username="lead1").check_password("demo")

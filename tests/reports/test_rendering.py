@@ -5,15 +5,9 @@ import re
 
 import pytest
 
+from reports.icons import ICON_FILES, rating_icon, traffic_light_icon
 from reports.pdf import STATIC_ROOT, StaticFileFetcher, render_report_pdf
-from reports.rendering import (
-    ICON_FILES,
-    changes_title,
-    description_html,
-    rating_icon,
-    render_report_html,
-    traffic_light_icon,
-)
+from reports.rendering import changes_title, description_html, render_report_html
 from rounds.models import TrafficLight
 
 from .conftest import SEED_DS_NUMBER, PdfText, heading_pattern, normalized

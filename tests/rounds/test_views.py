@@ -114,9 +114,7 @@ def test_the_whole_cycle_through_the_pages(
     client.force_login(admin_user)
     page = client.get(reverse("rounds:detail", args=[open_round.pk])).content.decode()
     assert "1 von 25 freigegeben" in page
-    client.post(
-        reverse("rounds:step", args=[open_round.pk, "abschliessen"]), {"include_unapproved": "0"}
-    )
+    client.post(reverse("reports:round_close", args=[open_round.pk]), {"include_unapproved": "0"})
     open_round.refresh_from_db()
     assert open_round.state == RoundState.CLOSED
 

@@ -5,7 +5,7 @@ from masterplan.models import Programme
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts admin, editor1, editor2 and committee (password: demo)."
+    help = "Create the demo accounts admin, editor1, editor2, lead1 and committee (password: demo)."
 
     def handle(self, *args, **options):
         programme = Programme.objects.current()
