@@ -7,6 +7,12 @@ from reports.pdf import render_report_pdf
 from reports.rendering import render_report_html
 from reports.verapdf import VeraPdfMissing, classpath, java, validate
 
+from .test_round_report import (  # noqa: F401 - fixtures used through request
+    _close_and_build,
+    filled_round,
+    lead_group_1,
+)
+
 pytestmark = [pytest.mark.verapdf, pytest.mark.django_db]
 
 
@@ -51,6 +57,21 @@ def test_a_report_with_kpi_charts_is_pdf_ua_1(tmp_path):
     assert 'alt="Verlauf Alpha:' in html
     pdf = tmp_path / "kennzahlen.pdf"
     pdf.write_bytes(render_report_pdf(html).content)
+
+    verdict = validate(pdf, flavour="pdf/ua-1")
+
+    assert verdict.compliant, "veraPDF, PDF/UA-1:\n" + _failures(verdict)
+
+
+def test_a_round_report_is_pdf_ua_1(
+    programme, admin_user, editor_group_1, media_root, tmp_path, request
+):
+    """A closed round's report: Ampel icons per measure and the summary's chart and table."""
+    round_ = request.getfixturevalue("filled_round")
+    report = _close_and_build(round_, admin_user, include_unapproved=True)
+    pdf = tmp_path / "runde.pdf"
+    with report.file.open("rb") as stream:
+        pdf.write_bytes(stream.read())
 
     verdict = validate(pdf, flavour="pdf/ua-1")
 
