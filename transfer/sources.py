@@ -12,6 +12,9 @@ worker alike (settings, with their defaults):
   (formatted or not) are skipped without being kept, however many there are.
 - `IMPORT_MAX_CELL_CHARS` (32,767, Excel's own limit per cell).
 
+An ODS (OpenDocument, LibreOffice's and openDesk's own format) is read by python-calamine
+under the same bounds; it has no formulas without a stored value.
+
 CSV is read in UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode-Text") or
 Windows-1252 (German Excel's "CSV (Trennzeichen-getrennt)"), with `;`, `,` or tab.
 
@@ -36,7 +39,8 @@ from django.utils.translation import gettext as _
 
 from .errors import ErrorCollector, FileRefused, RowError
 
-XLSX_MAGIC = b"PK\x03\x04"
+XLSX_MAGIC = b"PK\x03\x04"  # a zip: XLSX, or ODS with its "mimetype" member first
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 ENCODINGS_ACCEPTED = "UTF-8, UTF-16, Windows-1252"
 # Control characters that never occur in a text file (tab, line feed, carriage return,
@@ -81,6 +85,8 @@ def read_tables(*, name: str, data: bytes) -> tuple[str, list[RawTable]]:
     if not data.strip():
         raise FileRefused([RowError(_("Die Datei ist leer."))])
     if data.startswith(XLSX_MAGIC):
+        if _is_ods(data):
+            return "ods", read_ods(data)
         return "xlsx", read_xlsx(data)
     if data.startswith(OLE_MAGIC):
         raise FileRefused(
@@ -577,3 +583,147 @@ def _bounds_of(ref: str) -> tuple[int, int, int, int]:
     if None in (min_col, min_row, max_col, max_row):
         raise ValueError(ref)
     return min_col, min_row, max_col, max_row
+
+
+# --- ODS --------------------------------------------------------------------------------------
+
+
+def _is_ods(data: bytes) -> bool:
+    """OpenDocument puts an uncompressed "mimetype" member first (ODF 1.2, 3.3)."""
+    return (
+        data[30:38] == b"mimetype"
+        and data[38 : 38 + len(ODS_MIMETYPE) + 64].find(ODS_MIMETYPE) >= 0
+    )
+
+
+def _unreadable_ods() -> FileRefused:
+    return FileRefused([RowError(_("Die Datei ist keine lesbare OpenDocument-Tabelle (.ods)."))])
+
+
+def read_ods(data: bytes) -> list[RawTable]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    _check_zip(data)
+    try:
+        merges = _ods_scan(data)
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except (CalamineError, *BROKEN):
+        raise _unreadable_ods() from None
+    tables = []
+    try:
+        for metadata in workbook.sheets_metadata:
+            if str(metadata.visible).rsplit(".", 1)[-1].lower() != "visible":
+                continue
+            try:
+                sheet = workbook.get_sheet_by_name(metadata.name)
+                rows = _read_calamine_sheet(sheet)
+                _apply_ods_merged(
+                    merges.get(metadata.name), metadata.name, rows, _Bounds(metadata.name)
+                )
+                table = _table(metadata.name, rows)
+            except (CalamineError, *BROKEN):
+                raise _unreadable_ods() from None
+            if table:
+                tables.append(table)
+    finally:
+        workbook.close()
+    return tables
+
+
+def _read_calamine_sheet(sheet) -> list[tuple[int, list[Any]]]:
+    """Rows with content as (row number, cells from column A), as `_read_worksheet` does."""
+    bounds = _Bounds(sheet.name)
+    first_row, first_column = sheet.start or (0, 0)
+    rows: list[tuple[int, list[Any]]] = []
+    for index, cells in enumerate(sheet.iter_rows()):
+        number = first_row + index + 1
+        values = {}
+        for offset, value in enumerate(cells):
+            if not _filled(value) or (isinstance(value, str) and not value.strip()):
+                continue
+            column = first_column + offset + 1
+            bounds.column(number, column)
+            if isinstance(value, str):
+                value = bounds.text(number, column, value)
+            values[column] = value
+        if not values:
+            continue
+        bounds.row(number)
+        row = [None] * max(values)
+        for column, value in values.items():
+            row[column - 1] = value
+        rows.append((number, row))
+    bounds.finish()
+    return rows
+
+
+def _apply_ods_merged(ranges, title: str, rows, bounds) -> None:
+    """Merged cells of an ODS (python-calamine does not report them), handled as in an XLSX
+    (`_apply_merged`)."""
+    if not ranges:
+        return
+
+    class _Merge:
+        def __init__(self, top, left, bottom, right):
+            self.ref = f"{_coordinate(top, left)}:{_coordinate(bottom, right)}"
+
+    class _Merged:
+        mergeCell = [_Merge(*box) for box in ranges]
+
+    _apply_merged(title, _Merged, rows, bounds)
+
+
+_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+
+
+def _ods_scan(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
+    """A streaming pass over an ODS's content before python-calamine expands it: refuses more
+    rows or columns with content than allowed (a row or cell written once with "repeat a
+    million times" counts as often), and returns per sheet the merged ranges (top, left,
+    bottom, right; from 1), which python-calamine does not report."""
+    from xml.etree.ElementTree import iterparse
+
+    table, row, cell, covered = (
+        f"{{{_TABLE_NS}}}{name}"
+        for name in ("table", "table-row", "table-cell", "covered-table-cell")
+    )
+    value_type = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}value-type"
+
+    def number(element, name: str) -> int:
+        return int(element.get(f"{{{_TABLE_NS}}}{name}", "1"))
+
+    merges: dict[str, list[tuple[int, int, int, int]]] = {}
+    bounds, row_number, column, last = _Bounds(""), 0, 0, 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as content:
+        for event, element in iterparse(content, events=("start", "end")):
+            tag = element.tag
+            if event == "start":
+                if tag == table:
+                    bounds, row_number = _Bounds(element.get(f"{{{_TABLE_NS}}}name", "")), 0
+                elif tag == row:
+                    column = last = 0
+                elif tag == cell:
+                    height = number(element, "number-rows-spanned")
+                    width = number(element, "number-columns-spanned")
+                    if height > 1 or width > 1:
+                        merges.setdefault(bounds.title, []).append(
+                            (row_number + 1, column + 1, row_number + height, column + width)
+                        )
+            elif tag in (cell, covered):
+                repeated = number(element, "number-columns-repeated")
+                if element.get(value_type) or len(element):
+                    last = column + repeated
+                    # The first cell of the repeated ones beyond the limit, as an XLSX names it.
+                    bounds.column(
+                        row_number + 1, min(last, max(column + 1, bounds.max_columns + 1))
+                    )
+                column += repeated
+                element.clear()
+            elif tag == row:
+                repeated = number(element, "number-rows-repeated")
+                if last:
+                    for offset in range(min(repeated, bounds.max_rows + 1)):
+                        bounds.row(row_number + 1 + offset)
+                row_number += repeated
+                element.clear()
+    return merges
