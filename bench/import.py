@@ -3,14 +3,16 @@
     .venv/bin/python bench/import.py [--measures 5000] [--keep]
 
 1. Generates the workbook into /tmp (a sheet per kind, as an admin would upload it).
-2. In a fresh database (sachstand_bench_import): migrates, loads the seed programme plus two
-   more working groups (the numbering allows 999 measures per group), then imports through
+2. In a fresh database (<DATABASE_URL's name>_bench_import, else sachstand_bench_import):
+   migrates, loads the seed programme plus two more working groups (the numbering allows 999
+   measures per group), then imports through
    `programme_import` (read → validate → plan → apply) and prints the time of each phase.
    The same is done for a file with the measures sheet alone.
 3. In another fresh database: a plain django-import-export `ModelResource` with default
    options imports the same measures row by row; prints its time and the speed ratio.
 
-Targets (issue #5): whole workbook < 20 s; at least 5x faster than the ModelResource.
+Targets (issue #10): whole workbook < 5 s; at least 10x faster than the ModelResource on the
+same measures (issue #5 asked for < 20 s and 5x).
 Each phase runs in its own process so that each database is set up from scratch.
 """
 
@@ -24,7 +26,15 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+# The server and the name prefix come from DATABASE_URL when it names a PostgreSQL database
+# (postgres://…/sachstand_l → databases sachstand_l_bench_import…), else BENCH_POSTGRES.
+_URL = os.environ.get("DATABASE_URL", "")
+if _URL.startswith(("postgres://", "postgresql://")):
+    PG, _, PREFIX = _URL.rpartition("/")
+    PREFIX = PREFIX.split("?")[0] or "sachstand"
+else:
+    PG, PREFIX = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"), "sachstand"
+DATABASES = (f"{PREFIX}_bench_import", f"{PREFIX}_bench_import_resource")
 WORKBOOK = Path("/tmp/sachstand-bench-import.xlsx")
 MEASURES_ONLY = Path("/tmp/sachstand-bench-import-measures.xlsx")
 GROUPS = 6
@@ -229,8 +239,8 @@ def main() -> None:
     generate(args.measures)
     print(f"Generated {WORKBOOK} ({WORKBOOK.stat().st_size / 1e6:.1f} MB) and {MEASURES_ONLY} "
           f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
-    ours = run_phase("ours", "sachstand_bench_import")
-    resource = run_phase("resource", "sachstand_bench_import_resource")
+    ours = run_phase("ours", DATABASES[0])
+    resource = run_phase("resource", DATABASES[1])
     workbook, measures_only = ours["workbook"], ours["measures_only"]
     print(f"\nSachstand import, whole workbook ({args.measures} measures, "
           f"{args.measures * 3} goals, {args.measures * 2} KPIs):")  # fmt: skip
@@ -247,14 +257,14 @@ def main() -> None:
           f"{resource['total']:.2f} s ({resource['totals']})")  # fmt: skip
     print("\nRatio (ModelResource time / Sachstand time):")
     same, whole = resource["total"] / measures_only["total"], resource["total"] / workbook["total"]
-    print(f"  same measures:                      {same:.1f}x (target >= 5x)")
+    print(f"  same measures:                      {same:.1f}x (target >= 10x)")
     print(f"  whole workbook (3x more rows too):  {whole:.1f}x")
-    target = "met" if workbook["total"] < 20 else "MISSED"
-    print(f"\nTarget < 20 s for the whole workbook: {target} ({workbook['total']:.1f} s)")
+    target = "met" if workbook["total"] < 5 else "MISSED"
+    print(f"\nTarget < 5 s for the whole workbook: {target} ({workbook['total']:.1f} s)")
     if not args.keep:
         import psycopg2
 
-        for database in ("sachstand_bench_import", "sachstand_bench_import_resource"):
+        for database in DATABASES:
             connection = psycopg2.connect(f"{PG}/postgres")
             connection.autocommit = True
             with connection.cursor() as cursor:

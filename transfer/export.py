@@ -1,9 +1,10 @@
-"""Writing the programme as an XLSX workbook (a sheet per kind) or as CSV (one kind).
+"""Writing the programme as an XLSX or ODS workbook (a sheet per kind) or as CSV (one kind).
 
 The columns and values come from the resources of the apps that own the models
 (`measures.resources`, `kpis.resources`); this module adds what django-import-export lacks:
-several sheets with drop-down lists (data validation), German number and date formats in
-CSV, and protection against formula injection that the import undoes (`workbook.protect`).
+several sheets with drop-down lists (data validation, XLSX only), German number and date
+formats in CSV, and protection against formula injection that the import undoes
+(`workbook.protect`).
 """
 
 import io
@@ -152,10 +153,80 @@ def write_csv(dataset: tablib.Dataset) -> bytes:
     return ("\ufeff" + german.export("csv", delimiter=";")).encode("utf-8")
 
 
-def template_workbook(*, programme: Programme) -> bytes:
-    """Empty sheets with the headers and drop-down lists, for admins starting a file."""
+def write_ods(*, datasets: dict[str, tablib.Dataset]) -> bytes:
+    """An OpenDocument spreadsheet (LibreOffice's, openDesk's own format), a sheet per kind.
+
+    Texts are text cells ("1.10" stays "1.10"), a paragraph per line and runs of spaces kept
+    (odfpy's `teletype`; tablib's ODS writer would fold both); numbers and dates as such."""
+    from odf import teletype
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.style import Style, TableColumnProperties, TextProperties
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    bold = Style(name="header", family="table-cell")
+    bold.addElement(TextProperties(fontweight="bold"))
+    document.automaticstyles.addElement(bold)
+    widths = {}
+
+    def column_style(width: int) -> Style:
+        if width not in widths:
+            style = Style(name=f"width{width}", family="table-column")
+            style.addElement(TableColumnProperties(columnwidth=f"{width * 0.19:.2f}cm"))
+            document.automaticstyles.addElement(style)
+            widths[width] = style
+        return widths[width]
+
+    def cell(value, style=None) -> TableCell:
+        if value is None or value == "":
+            return TableCell()
+        if isinstance(value, bool):
+            return TableCell(valuetype="boolean", booleanvalue=str(value).lower())
+        if isinstance(value, int | float | Decimal):
+            element = TableCell(valuetype="float", value=str(value))
+            element.addElement(P(text=str(value)))
+            return element
+        if isinstance(value, date):
+            element = TableCell(valuetype="date", datevalue=value.isoformat())
+            element.addElement(P(text=value.strftime("%d.%m.%Y")))
+            return element
+        element = TableCell(valuetype="string", **({"stylename": style} if style else {}))
+        # A paragraph per line, as LibreOffice writes a cell with line breaks.
+        for line in _cell(str(value)).split("\n"):
+            paragraph = P()
+            teletype.addTextToElement(paragraph, line)
+            element.addElement(paragraph)
+        return element
+
+    for kind in KINDS:
+        if kind not in datasets:
+            continue
+        dataset = datasets[kind]
+        sheet = Table(name=sheet_title(kind))
+        for key in column_names(kind):
+            sheet.addElement(TableColumn(stylename=column_style(COLUMN_WIDTHS.get(key, 16))))
+        header = TableRow()
+        for title in dataset.headers:
+            header.addElement(cell(title, bold))
+        sheet.addElement(header)
+        for values in dataset:
+            row = TableRow()
+            for value in values:
+                row.addElement(cell(value))
+            sheet.addElement(row)
+        document.spreadsheet.addElement(sheet)
+    buffer = io.BytesIO()
+    document.write(buffer)
+    return buffer.getvalue()
+
+
+def template_workbook(*, programme: Programme, file_format: str = "xlsx") -> bytes:
+    """Empty sheets with the headers (and in XLSX drop-down lists), for admins starting a file."""
     datasets = {
         kind: tablib.Dataset(headers=list(column_names(kind).values()), title=sheet_title(kind))
         for kind in KINDS
     }
+    if file_format == "ods":
+        return write_ods(datasets=datasets)
     return write_workbook(datasets=datasets, programme=programme)

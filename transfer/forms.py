@@ -11,7 +11,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Datei"),
         help_text=_(
-            "Excel-Arbeitsmappe (.xlsx) mit den Blättern Maßnahmen, Ziele, Kennzahlen, "
+            "Arbeitsmappe (.xlsx oder .ods) mit den Blättern Maßnahmen, Ziele, Kennzahlen, "
             "Kennzahlwerte – oder eine CSV-Datei (UTF-8, mit ; oder , getrennt) für eine Art."
         ),
     )

@@ -41,7 +41,7 @@ from .workbook import (
 
 logger = logging.getLogger(__name__)
 
-EXPORT_FORMATS = ("xlsx", "csv")
+EXPORT_FORMATS = ("xlsx", "ods", "csv")
 RUNNING = (ImportRun.State.VALIDATING, ImportRun.State.APPLYING)
 
 
@@ -620,7 +620,7 @@ def import_run_discard(*, run: ImportRun) -> ImportRun:
 def programme_export(
     *, programme: Programme, file_format: str = "xlsx", kind: str | None = None
 ) -> bytes:
-    """The programme as a workbook (all kinds, or one) or one kind as CSV."""
+    """The programme as a workbook, XLSX or ODS (all kinds, or one), or one kind as CSV."""
     if file_format not in EXPORT_FORMATS:
         raise ValueError(f"Unknown format {file_format!r}; use one of {EXPORT_FORMATS}.")
     if kind is not None and kind not in KINDS:
@@ -629,8 +629,12 @@ def programme_export(
         return export.write_csv(export.export_dataset(programme=programme, kind=kind or MEASURES))
     kinds = [kind] if kind else list(KINDS)
     datasets = {item: export.export_dataset(programme=programme, kind=item) for item in kinds}
+    if file_format == "ods":
+        return export.write_ods(datasets=datasets)
     return export.write_workbook(datasets=datasets, programme=programme)
 
 
-def programme_template(*, programme: Programme) -> bytes:
-    return export.template_workbook(programme=programme)
+def programme_template(*, programme: Programme, file_format: str = "xlsx") -> bytes:
+    if file_format not in ("xlsx", "ods"):
+        raise ValueError(f"Unknown format {file_format!r}; use xlsx or ods.")
+    return export.template_workbook(programme=programme, file_format=file_format)

@@ -14,6 +14,8 @@ urlpatterns = [
     path("import/<int:pk>/verwerfen/", views.run_discard, name="run-discard"),
     path("import/<int:pk>/erneut-pruefen/", views.run_retry, name="run-retry"),
     path("export/programm.xlsx", views.export_workbook, name="export-workbook"),
+    path("export/programm.ods", views.export_workbook_ods, name="export-workbook-ods"),
     path("export/<str:kind>.csv", views.export_csv, name="export-csv"),
     path("vorlage.xlsx", views.export_template, name="template"),
+    path("vorlage.ods", views.export_template_ods, name="template-ods"),
 ]

@@ -7,13 +7,14 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from masterplan.models import Programme
 from masterplan.roles import is_admin
@@ -33,6 +34,7 @@ from .services import (
 from .workbook import KIND_LABELS, KINDS, SHEET_NAMES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
 RUNNING = (ImportRun.State.VALIDATING, ImportRun.State.APPLYING)
 NOT_SENT = _lazy(
     "Die Datei ist gespeichert, aber der Auftragsdienst ist gerade nicht erreichbar. Sie wird "
@@ -178,15 +180,13 @@ def _count_rows(counts: dict) -> list[dict]:
 
 @require_GET
 def run_status(request, pk: int):
+    """The state panel alone; the run page polls it (htmx) while the run is checked or
+    applied, and reloads once it is done, to show the preview or the result."""
     run = _run(request, pk)
-    return JsonResponse(
-        {
-            "state": run.state,
-            "label": str(run.get_state_display()),
-            "progress": run.progress,
-            "finished": run.state not in RUNNING,
-        }
-    )
+    running = run.state in RUNNING
+    if not running and request.htmx:
+        return HttpResponseClientRefresh()
+    return render(request, "transfer/_run_status.html", {"run": run, "running": running})
 
 
 @require_POST
@@ -248,6 +248,13 @@ def export_workbook(request):
 
 
 @require_GET
+def export_workbook_ods(request):
+    programme = _programme(request)
+    data = programme_export(programme=programme, file_format="ods")
+    return _download(data, f"{_file_stem(programme)}.ods", ODS)
+
+
+@require_GET
 def export_csv(request, kind: str):
     if kind not in KINDS:
         raise Http404(_("Unbekannte Tabelle."))
@@ -261,3 +268,10 @@ def export_csv(request, kind: str):
 def export_template(request):
     programme = _programme(request)
     return _download(programme_template(programme=programme), "vorlage-import.xlsx", XLSX)
+
+
+@require_GET
+def export_template_ods(request):
+    programme = _programme(request)
+    data = programme_template(programme=programme, file_format="ods")
+    return _download(data, "vorlage-import.ods", ODS)

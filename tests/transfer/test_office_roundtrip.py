@@ -1,8 +1,9 @@
 """An export re-saved by a real office suite (LibreOffice) imports without changes.
 
-LibreOffice stands in for the clerk who opens the export, looks at it and saves it again:
-as XLSX, and as CSV in Windows-1252 with `;` (what German Excel writes as "CSV
-(Trennzeichen-getrennt)"). Skipped where `soffice` is not installed (.ci/run installs it).
+LibreOffice stands in for the clerk who opens the export (XLSX or ODS), looks at it and saves
+it again: as XLSX, as ODS (OpenDocument, LibreOffice's and openDesk's own format), and as CSV
+in Windows-1252 with `;` (what German Excel writes as "CSV (Trennzeichen-getrennt)").
+Skipped where `soffice` is not installed (.ci/run installs it).
 """
 
 import shutil
@@ -57,15 +58,23 @@ def programme_with_a_number_that_looks_like_a_decimal(programme):
     return programme
 
 
-def test_an_export_resaved_as_xlsx_by_libreoffice_imports_without_changes(
-    programme_with_a_number_that_looks_like_a_decimal, admin_user, tmp_path
+@pytest.mark.parametrize(
+    ("exported", "saved_as"), [("xlsx", "xlsx"), ("xlsx", "ods"), ("ods", "ods"), ("ods", "xlsx")]
+)
+def test_an_export_resaved_by_libreoffice_imports_without_changes(
+    programme_with_a_number_that_looks_like_a_decimal, admin_user, tmp_path, exported, saved_as
 ):
     programme = programme_with_a_number_that_looks_like_a_decimal
     before = database_dump()
-    data = resave(tmp_path, "programm.xlsx", programme_export(programme=programme), "xlsx")
+    export = programme_export(programme=programme, file_format=exported)
+    data = resave(tmp_path, f"programm.{exported}", export, saved_as)
 
     run = programme_import(
-        programme=programme, file_name="programm.xlsx", data=data, by=admin_user, dry_run=True
+        programme=programme,
+        file_name=f"programm.{saved_as}",
+        data=data,
+        by=admin_user,
+        dry_run=True,
     ).run
 
     assert run.errors == []
@@ -74,15 +83,15 @@ def test_an_export_resaved_as_xlsx_by_libreoffice_imports_without_changes(
     assert database_dump() == before
 
 
+@pytest.mark.parametrize("exported", ["xlsx", "ods"])
 def test_an_export_resaved_as_windows_1252_csv_by_libreoffice_imports_without_changes(
-    programme_with_a_number_that_looks_like_a_decimal, admin_user, tmp_path
+    programme_with_a_number_that_looks_like_a_decimal, admin_user, tmp_path, exported
 ):
     programme = programme_with_a_number_that_looks_like_a_decimal
     before = database_dump()
     # "Save as CSV" writes the first sheet of the workbook: the measures.
-    data = resave(
-        tmp_path, "massnahmen.xlsx", programme_export(programme=programme), CSV_WINDOWS_1252
-    )
+    export = programme_export(programme=programme, file_format=exported)
+    data = resave(tmp_path, f"massnahmen.{exported}", export, CSV_WINDOWS_1252)
     assert "Zehnte Maßnahme – „Bürger*innen“ für 1.500 €".encode("cp1252") in data
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")

@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 
 from measures.models import Measure
 from transfer.models import ImportRun
-from transfer.services import programme_import, programme_template
+from transfer.services import programme_export, programme_import, programme_template
 from transfer.workbook import FileRefused, read_rows, read_sheets
 
 from .conftest import database_dump
@@ -462,3 +462,22 @@ def test_thousands_of_errors_show_a_few_hundred_and_the_count_of_the_rest(
     assert "Die Datei wurde abgelehnt: 2000 Fehler" in page
     assert page.count("<tr><td>junk.csv</td>") == 300
     assert "… und 1.700 weitere Fehler" in page
+
+
+def test_the_fast_reader_and_the_streaming_reader_read_an_export_alike(programme, monkeypatch):
+    """A plain XLSX is read by python-calamine; anything else by openpyxl's streaming reader.
+    On the same file both give the same cells."""
+    from transfer import sources
+
+    Measure.objects.filter(number="1.1").update(
+        description="Zwei  Leerzeichen\nund eine zweite Zeile", title="=SUMME(A1) als Titel"
+    )
+    data = programme_export(programme=programme)
+
+    fast = sources.read_xlsx(data)
+    monkeypatch.setattr(sources, "PLAIN_MAX_CELLS", 0)  # no sheet qualifies
+    streamed = sources.read_xlsx(data)
+
+    assert sources._read_plain_xlsx(data) is None
+    assert [table.title for table in fast] == ["Maßnahmen", "Ziele", "Kennzahlen", "Kennzahlwerte"]
+    assert fast == streamed

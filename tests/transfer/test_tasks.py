@@ -41,12 +41,14 @@ def test_a_large_import_runs_on_the_worker_from_upload_to_apply(
     assert response["Location"] == reverse("transfer:run", args=[run.pk])
     page = client.get(response["Location"]).content.decode()
     if run.state == ImportRun.State.VALIDATING:
-        assert "data-import-status-url" in page
+        assert f'hx-get="{reverse("transfer:run-status", args=[run.pk])}"' in page
     run = wait_for(run, {ImportRun.State.PREVIEW, ImportRun.State.REJECTED})
     assert run.state == ImportRun.State.PREVIEW, run.errors
     assert run.counts["measures"]["update"] == 1
-    status = client.get(reverse("transfer:run-status", args=[run.pk])).json()
-    assert status == {"state": "preview", "label": "Vorschau", "progress": 100, "finished": True}
+    status = client.get(
+        reverse("transfer:run-status", args=[run.pk]), headers={"HX-Request": "true"}
+    )
+    assert status["HX-Refresh"] == "true"  # htmx reloads the page, which shows the preview
 
     client.post(reverse("transfer:run-confirm", args=[run.pk]))
 

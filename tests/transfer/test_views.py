@@ -82,6 +82,69 @@ def test_the_template_offers_the_allowed_values_as_lists(client, programme, comm
     assert sheet.max_row == 1
 
 
+@pytest.mark.parametrize("persona", ["editor_group_1", "committee_member"])
+def test_the_programme_and_the_template_download_as_opendocument(
+    request, client, programme, persona
+):
+    from transfer.sources import read_tables
+
+    client.force_login(request.getfixturevalue(persona))
+
+    workbook = client.get(reverse("transfer:export-workbook-ods"))
+    template = client.get(reverse("transfer:template-ods"))
+
+    assert (
+        workbook["Content-Type"]
+        == template["Content-Type"]
+        == ("application/vnd.oasis.opendocument.spreadsheet")
+    )
+    file_format, tables = read_tables(name="programm.ods", data=workbook.content)
+    assert file_format == "ods"
+    assert [table.title for table in tables] == [
+        "Maßnahmen",
+        "Ziele",
+        "Kennzahlen",
+        "Kennzahlwerte",
+    ]
+    assert len(tables[0].rows) == Measure.objects.count()
+    _format, empty = read_tables(name="vorlage.ods", data=template.content)
+    assert [table.headers[:3] for table in empty][0] == ["Nummer", "Arbeitsgruppe", "Titel"]
+    assert all(table.rows == [] for table in empty)
+
+
+def test_a_running_import_shows_its_progress_in_a_panel_htmx_polls(
+    client, programme, admin_user, import_run
+):
+    import_run.state, import_run.progress = ImportRun.State.VALIDATING, 40
+    import_run.save()
+    client.force_login(admin_user)
+    status_url = reverse("transfer:run-status", args=[import_run.pk])
+
+    page = client.get(reverse("transfer:run", args=[import_run.pk])).content.decode()
+    panel = client.get(status_url, headers={"HX-Request": "true"})
+
+    assert f'hx-get="{status_url}"' in page and '<progress max="100" value="40">' in page
+    assert '<meta http-equiv="refresh"' in page  # without JavaScript
+    assert panel.status_code == 200 and 'value="40"' in panel.content.decode()
+    assert f'hx-get="{status_url}"' in panel.content.decode()
+
+
+def test_a_finished_import_reloads_the_page_instead_of_polling(
+    client, programme, admin_user, import_run
+):
+    client.force_login(admin_user)
+    status_url = reverse("transfer:run-status", args=[import_run.pk])
+
+    by_htmx = client.get(status_url, headers={"HX-Request": "true"})
+    without_htmx = client.get(status_url).content.decode()
+    page = client.get(reverse("transfer:run", args=[import_run.pk])).content.decode()
+
+    assert import_run.state == ImportRun.State.PREVIEW
+    assert by_htmx["HX-Refresh"] == "true"
+    assert "hx-get" not in without_htmx and "Ergebnis anzeigen" in without_htmx
+    assert "hx-get" not in page and '<meta http-equiv="refresh"' not in page
+
+
 def test_upload_preview_and_confirm(client, programme, admin_user, media_root):
     client.force_login(admin_user)
 
