@@ -11,4 +11,6 @@ urlpatterns = [
     path("meldung/<int:pk>/", views.update_detail, name="update"),
     path("meldung/<int:pk>/<slug:action>/", views.update_transition_view, name="transition"),
     path("aufgaben/", views.my_tasks, name="tasks"),
+    path("massnahme/<int:measure_pk>/", views.measure_part, name="measure_part"),
+    path("uebersicht/", views.overview_part, name="overview_part"),
 ]

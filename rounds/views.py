@@ -3,14 +3,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from masterplan.models import Programme, WorkingGroup
 from masterplan.roles import is_admin
+from measures.models import Measure
 
 from .forms import CloseForm, ReopenForm, RoundForm, StatusUpdateForm, TransitionForm
 from .models import ReportingRound, StatusUpdate, UpdateAction, UpdateState
-from .selectors import round_progress, tasks_for
+from .selectors import measure_rounds, overview_rounds, round_progress, tasks_for
 from .services import (
     UpdateConflict,
     can_edit_update,
@@ -231,3 +232,33 @@ def update_transition_view(request, pk: int, action: str):
 
 def my_tasks(request):
     return render(request, "rounds/my_tasks.html", tasks_for(request.user))
+
+
+def _part(request, template: str, title: str, context: dict):
+    """A part of a page of another app, swapped in by htmx; a whole page when followed as a
+    plain link (without JavaScript)."""
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, template, context)
+    return render(
+        request, "rounds/part_page.html", {**context, "part_template": template, "title": title}
+    )
+
+
+@require_GET
+def measure_part(request, measure_pk: int):
+    """The measure page's "Sachstand": current update and the Ampel of every round."""
+    measure = get_object_or_404(Measure, pk=measure_pk)
+    context = {"measure": measure, **measure_rounds(measure=measure)}
+    return _part(
+        request,
+        "rounds/_measure_part.html",
+        _("Sachstand von %(number)s") % {"number": measure.number},
+        context,
+    )
+
+
+@require_GET
+def overview_part(request):
+    """The overview's part: my tasks, the running round's progress, the Ampel distribution."""
+    context = overview_rounds(programme=Programme.objects.current(), user=request.user)
+    return _part(request, "rounds/_overview_part.html", _("Berichtsrunde"), context)
