@@ -11,7 +11,7 @@ class WorkingGroupInline(admin.TabularInline):
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ("name", "organisation", "next_reporting_date")
+    list_display = ("name", "organisation")
     search_fields = ("name", "organisation")
     list_filter = ("organisation",)
     inlines = [WorkingGroupInline]

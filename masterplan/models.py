@@ -55,12 +55,6 @@ class Programme(models.Model):
         blank=True,
         help_text=_("Erscheint im Bericht unter der Legende."),
     )
-    next_reporting_date = models.DateField(
-        _("Nächster Berichtstermin"),
-        null=True,
-        blank=True,
-        help_text=_("Vor diesem Termin werden die Bearbeiter*innen an fehlende Angaben erinnert."),
-    )
 
     objects = ProgrammeQuerySet.as_manager()
 

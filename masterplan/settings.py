@@ -226,10 +226,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rounds.tasks.send_round_reminders_task",
         "schedule": crontab(hour=env_int("REMINDER_HOUR", 7), minute=0),
     },
-    "reporting-reminders": {
-        "task": "reports.tasks.send_due_reminders_task",
-        "schedule": crontab(hour=env_int("REMINDER_HOUR", 7), minute=0),
-    },
     "reports-watch": {
         "task": "reports.tasks.watch_reports_task",
         "schedule": JOB_WATCH_INTERVAL,
@@ -241,7 +237,6 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": JOB_WATCH_INTERVAL},
     },
 }
-# Reminders go out this many days before a programme's next reporting date.
 # Reporting rounds (rounds.reminders): days before the update deadline the editors are reminded,
 # days after it the programme office hears what is missing, days before the review deadline the
 # leads are reminded.
@@ -250,7 +245,6 @@ ROUND_ESCALATION_DAYS_AFTER = env_int("ROUND_ESCALATION_DAYS_AFTER", 3)
 ROUND_REVIEW_REMINDER_DAYS_BEFORE = [
     int(d) for d in env_list("ROUND_REVIEW_REMINDER_DAYS_BEFORE", "2")
 ]
-REMINDER_DAYS_BEFORE = [int(days) for days in env_list("REMINDER_DAYS_BEFORE", "14,3")]
 
 # E-mail: the console backend unless configured.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

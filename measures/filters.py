@@ -7,19 +7,19 @@ from django.utils.translation import gettext_lazy as _
 
 from masterplan.models import Level, QuickWin, Timeframe, WorkingGroup
 
-from .models import Measure, MeasureStatus
+from .models import Measure, MeasureStatus, TrafficLight
 from .search import text_search
 from .text import SortKey
 
 NOT_RATED = "keine"
 
 
-def _rating_filter(label, field_name: str, choices) -> django_filters.ChoiceFilter:
+def _rating_filter(label, field_name: str, choices, none_label=None) -> django_filters.ChoiceFilter:
     """A filter on one rating, with "nicht bewertet" (blank) as a choice of its own."""
     return django_filters.ChoiceFilter(
         label=label,
         field_name=field_name,
-        choices=[*choices, (NOT_RATED, _("nicht bewertet"))],
+        choices=[*choices, (NOT_RATED, none_label or _("nicht bewertet"))],
         method="filter_rating",
         empty_label=_("alle"),
     )
@@ -48,6 +48,8 @@ SORT_KEYS = {
     "personnel": (_rank("personnel_rating", Level.values), *NUMBER_ORDER),
     "timeframe": (_rank("timeframe_rating", Timeframe.values), *NUMBER_ORDER),
     "quickwin": (_rank("quick_win", QuickWin.values), *NUMBER_ORDER),
+    # Most urgent first: kritisch, gefährdet, then the rest; no Ampel yet last.
+    "ampel": (_rank("traffic_light", TrafficLight.by_urgency()), *NUMBER_ORDER),
 }
 SORT_LABELS = {
     "number": _("Nummer"),
@@ -58,6 +60,7 @@ SORT_LABELS = {
     "personnel": _("Personal"),
     "timeframe": _("Zeitraum"),
     "quickwin": _("Quickwin"),
+    "ampel": _("Ampel"),
 }
 
 
@@ -88,6 +91,8 @@ class MeasureFilter(django_filters.FilterSet):
     personnel = _rating_filter(_("Personal"), "personnel_rating", Level.choices)
     timeframe = _rating_filter(_("Zeitraum"), "timeframe_rating", Timeframe.choices)
     quickwin = _rating_filter(_("Quickwin-Potential"), "quick_win", QuickWin.choices)
+    # The Ampel of the latest approved status update (set by the reporting rounds).
+    ampel = _rating_filter(_("Ampel"), "traffic_light", TrafficLight.choices, _("keine Ampel"))
     is_quickwin = django_filters.ChoiceFilter(
         label=_("Quickwin"),
         choices=[("ja", _("ja (ja oder teilweise)")), ("nein", _("nein"))],

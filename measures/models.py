@@ -48,6 +48,29 @@ class MeasureStatus(models.TextChoices):
     DEFERRED = "zurueckgestellt", _("zurückgestellt")
 
 
+class TrafficLight(models.TextChoices):
+    """The Ampel. Every value has a word and an icon as well as a colour (never colour alone).
+
+    Defined here because a measure carries its current approved Ampel; the reporting rounds
+    (app `rounds`) set it when a status update is approved.
+    """
+
+    ON_TRACK = "im_plan", _("im Plan")
+    AT_RISK = "gefaehrdet", _("gefährdet")
+    CRITICAL = "kritisch", _("kritisch")
+    DONE = "abgeschlossen", _("abgeschlossen")
+    NOT_STARTED = "nicht_begonnen", _("nicht begonnen")
+
+    @classmethod
+    def needing_reason(cls) -> tuple[str, ...]:
+        return (cls.AT_RISK, cls.CRITICAL)
+
+    @classmethod
+    def by_urgency(cls) -> list[str]:
+        """The order the list sorts by: what needs attention first."""
+        return [cls.CRITICAL, cls.AT_RISK, cls.NOT_STARTED, cls.ON_TRACK, cls.DONE]
+
+
 class MeasureQuerySet(models.QuerySet):
     def in_number_order(self):
         return self.order_by("working_group__number", "number_major", "number_minor")
@@ -133,6 +156,17 @@ class Measure(models.Model):
         null=True,
         blank=True,
         help_text=_("Bestimmt den Realisierungszeitraum."),
+    )
+    # The Ampel of the measure's latest approved status update: set only by the rounds'
+    # services (under measure_lock), never by the edit form, the import or a restore.
+    traffic_light = models.CharField(
+        _("Ampel"), max_length=20, choices=TrafficLight.choices, blank=True, editable=False
+    )
+    traffic_light_round = models.CharField(
+        _("Ampel aus der Runde"), max_length=200, blank=True, editable=False
+    )
+    traffic_light_date = models.DateField(
+        _("Ampel zum Stichtag"), null=True, blank=True, editable=False
     )
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
     created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
@@ -272,6 +306,9 @@ class ChangeRecord(models.Model):
         UPDATED = "updated", _("geändert")
         DELETED = "deleted", _("gelöscht")
         RESTORED = "restored", _("wiederhergestellt")
+        # A step of a reporting round (update submitted, returned, approved; round closed or
+        # reopened): recorded with who, when and comment; the measure's content stays.
+        ROUND = "round", _("Berichtsrunde")
 
     class Source(models.TextChoices):
         WEB = "web", _("Web-Oberfläche")
@@ -298,6 +335,7 @@ class ChangeRecord(models.Model):
         related_name="+",
         verbose_name=_("Geändert von"),
     )
+    comment = models.TextField(_("Kommentar"), blank=True)
     changed_at = models.DateTimeField(_("Geändert am"), auto_now_add=True, db_index=True)
 
     class Meta:

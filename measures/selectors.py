@@ -40,6 +40,7 @@ LIST_FIELDS = (
     "quick_win",
     "working_group_id",
     "working_group__numeral",
+    "traffic_light",
 )
 
 
@@ -79,6 +80,7 @@ def measure_list_rows(*, rows, today: date, editable_group_ids: set[int] | None)
                     for name in ("cost_rating", "personnel_rating", "timeframe_rating")
                 ],
                 "quick_win_label": labels["quick_win"].get(row["quick_win"], ""),
+                "traffic_light_label": labels["traffic_light"].get(row["traffic_light"], ""),
                 "is_quick_win": row["quick_win"] in QUICK_WIN_VALUES,
                 "overdue": overdue.get(row["pk"], 0),
                 "editable": editable_group_ids is None
@@ -249,8 +251,17 @@ MEASURE_LABELS = {f.name: f.verbose_name for f in Measure._meta.fields}
 GOAL_LABELS = {f.name: f.verbose_name for f in Goal._meta.fields}
 MEASURE_CHOICES = {
     name: dict(Measure._meta.get_field(name).choices)
-    for name in ("status", "cost_rating", "personnel_rating", "timeframe_rating", "quick_win")
+    for name in (
+        "status",
+        "cost_rating",
+        "personnel_rating",
+        "timeframe_rating",
+        "quick_win",
+        "traffic_light",
+    )
 }
+# History entries of reporting rounds (`measure_record_event`) name the update's state change.
+MEASURE_LABELS["report_state"] = _("Sachstandsmeldung")
 GOAL_CHOICES = {"status": dict(GoalStatus.choices)}
 LIST_NOUNS = {"goals": _("Ziel")}
 

@@ -358,6 +358,38 @@ def measure_record_change(
     return _record(measure=measure, action=action, source=source, by=by, diff=diff, state=after)
 
 
+def measure_record_event(
+    *,
+    measures: Iterable[Measure],
+    label: str,
+    by,
+    diff: dict | None = None,
+    comment: str = "",
+    source: str = ChangeRecord.Source.WEB,
+) -> list[ChangeRecord]:
+    """Record a step that concerns measures without changing what they state (a status update
+    submitted or approved, a reporting round closed): one history entry per measure with who,
+    when, `label` (what happened), `diff` and `comment`. No new version, no state to restore.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("measure_record_event() runs inside the caller's transaction.")
+    records = []
+    for measure in measures:
+        record = _change_record(
+            measure=measure,
+            action=ChangeRecord.Action.ROUND,
+            source=source,
+            by=by,
+            diff=diff or {},
+            state={},
+        )
+        record.object_type = "round"
+        record.object_label = label[:300]
+        record.comment = comment
+        records.append(record)
+    return ChangeRecord.objects.bulk_create(records, batch_size=500)
+
+
 # --- The bulk path, for spreadsheet imports ------------------------------------------------
 #
 # The same history and versioning as measure_create / measure_update, in a fixed number of

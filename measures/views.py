@@ -66,10 +66,10 @@ from .services import (
 PAGE_SIZE = 50
 
 
-def _url_if_installed(name: str) -> str | None:
+def _url_if_installed(name: str, *args) -> str | None:
     """The URL of a page of an app above measures, or None when that app is not installed."""
     try:
-        return reverse(name)
+        return reverse(name, args=args)
     except NoReverseMatch:
         return None
 
@@ -82,6 +82,7 @@ def overview(request):
         "today": today,
         "detail_prefix": reverse("measures:list"),
         "changes_url": _url_if_installed("reports:changes_since_last"),
+        "rounds_url": _url_if_installed("rounds:overview_part"),
     }
     return render(request, "measures/overview.html", context)
 
@@ -155,6 +156,7 @@ def measure_detail(request, pk: int):
             "history": measure_history(measure=measure),
             "may_edit": may_edit,
             "may_restore": can_restore_measure(request.user),
+            "rounds_url": _url_if_installed("rounds:measure_part", measure.pk),
         },
     )
 

@@ -1,9 +1,7 @@
 """Celery entry points: thin, they take ids and call services. Beat's jobs of this app, too."""
 
 from celery import shared_task
-from django.utils import timezone
 
-from .reminders import reminders_send_due
 from .services import report_build, reports_watch
 
 
@@ -18,9 +16,3 @@ def build_report_task(report_id: int) -> str | None:
 def watch_reports_task() -> dict[str, int]:
     """Celery beat: re-send, re-queue or fail report builds past their deadline."""
     return reports_watch()
-
-
-@shared_task
-def send_due_reminders_task() -> dict[str, int]:
-    """Celery beat, daily: remind editors before a programme's next reporting date."""
-    return reminders_send_due(today=timezone.localdate())

@@ -1,6 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from masterplan.numbers import NumberField
+from measures.models import GoalStatus
+from measures.text import PROGRESS_NOTE_MAX_LENGTH
+
 from .models import ReportingRound, StatusUpdate, TrafficLight
 
 
@@ -85,3 +89,22 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+
+
+class GoalProgressForm(forms.Form):
+    """One goal's status and progress note on the status update page (prefix "goal-<pk>")."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices)
+    progress_note = forms.CharField(
+        label=_("Sachstand"),
+        required=False,
+        max_length=PROGRESS_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class KPIValueForm(forms.Form):
+    """A KPI's value as of the round's Stichtag (prefix "kpi-<pk>"); empty = no entry."""
+
+    value = NumberField(label=_("Wert zum Stichtag"), required=False)
+    note = forms.CharField(label=_("Bemerkung"), required=False, max_length=500)

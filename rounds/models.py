@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from masterplan.models import Programme
-from measures.models import Measure
+from measures.models import Measure, TrafficLight  # noqa: F401 (the Ampel lives on Measure)
 
 
 class RoundState(models.TextChoices):
@@ -95,20 +95,6 @@ class ReportingRound(models.Model):
 
     def can_become(self, state: str) -> bool:
         return state in ROUND_TRANSITIONS[self.state]
-
-
-class TrafficLight(models.TextChoices):
-    """The Ampel. Every value has a word and an icon as well as a colour (never colour alone)."""
-
-    ON_TRACK = "im_plan", _("im Plan")
-    AT_RISK = "gefaehrdet", _("gefährdet")
-    CRITICAL = "kritisch", _("kritisch")
-    DONE = "abgeschlossen", _("abgeschlossen")
-    NOT_STARTED = "nicht_begonnen", _("nicht begonnen")
-
-    @classmethod
-    def needing_reason(cls) -> tuple[str, ...]:
-        return (cls.AT_RISK, cls.CRITICAL)
 
 
 class UpdateState(models.TextChoices):

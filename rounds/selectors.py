@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from masterplan.roles import is_admin
+from measures.models import Measure
 
 from .models import (
     RUNNING_ROUND_STATES,
@@ -122,4 +123,41 @@ def update_as_status(update: StatusUpdate) -> dict:
         "next_steps": update.next_steps,
         "decision_needed": update.decision_needed,
         "progress_percent": update.progress_percent,
+    }
+
+
+def measure_rounds(*, measure) -> dict:
+    """The measure page's part: its update in the running round (or, if none runs, the latest
+    approved one) and the Ampel of every round it had an update in, oldest first."""
+    updates = list(
+        StatusUpdate.objects.filter(measure=measure)
+        .select_related("round")
+        .order_by("round__reporting_date", "round_id")
+    )
+    running = next((u for u in updates if u.round.state in RUNNING_ROUND_STATES), None)
+    approved = [u for u in updates if u.state == UpdateState.APPROVED]
+    timeline = [
+        {"round": update.round, "update": update if update.state == UpdateState.APPROVED else None}
+        for update in updates
+        if update.round.state not in RUNNING_ROUND_STATES or update.state == UpdateState.APPROVED
+    ]
+    return {
+        "current": running or (approved[-1] if approved else None),
+        "timeline": timeline,
+    }
+
+
+def overview_rounds(*, programme, user) -> dict:
+    """The overview's part: the user's tasks, the running round's progress per working group,
+    and how many measures show which Ampel (their latest approved update)."""
+    running = running_round(programme=programme) if programme else None
+    lights = Counter(
+        Measure.objects.filter(programme=programme).values_list("traffic_light", flat=True)
+    )
+    return {
+        "tasks": tasks_for(user),
+        "round": running,
+        "progress": round_progress(round=running) if running else None,
+        "lights": [(light, lights.get(light.value, 0)) for light in TrafficLight],
+        "no_light": lights.get("", 0),
     }

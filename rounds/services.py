@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from masterplan.models import Programme
 from masterplan.roles import is_admin, is_editor_of, is_lead_of
 from measures.models import Measure
+from measures.services import measure_lock, measure_record_event
 from measures.text import normalize_text
 
 from .models import (
@@ -24,6 +25,7 @@ from .models import (
     StatusUpdateEvent,
     TrafficLight,
     UpdateAction,
+    UpdateState,
 )
 
 UPDATE_CONTENT_FIELDS = (
@@ -156,7 +158,18 @@ def round_close(*, round: ReportingRound, include_unapproved: bool, by=None) -> 
     round_.closed_at = timezone.now()
     round_.include_unapproved = include_unapproved
     round_.save(update_fields=["state", "closed_at", "include_unapproved"])
+    _round_history(round_, label=_("Berichtsrunde „%(name)s“ abgeschlossen"), by=by)
     return round_
+
+
+def _round_history(round_: ReportingRound, *, label: str, by, comment: str = "") -> None:
+    """Each measure of the round gets the round's step in its history."""
+    measure_record_event(
+        measures=Measure.objects.filter(status_updates__round=round_),
+        label=label % {"name": round_.name},
+        by=by,
+        comment=comment,
+    )
 
 
 @transaction.atomic
@@ -175,6 +188,9 @@ def round_reopen(*, round: ReportingRound, reason: str, by=None) -> ReportingRou
     _round_move(round_, to=RoundState.OPEN, by=by, reason=reason)
     round_.closed_at = None
     round_.save(update_fields=["state", "closed_at"])
+    _round_history(
+        round_, label=_("Berichtsrunde „%(name)s“ wieder geöffnet"), by=by, comment=reason
+    )
     return round_
 
 
@@ -271,6 +287,18 @@ def update_transition(
     if action == UpdateAction.SUBMIT:
         _validate_complete(locked)
     _sources, target, _who = UPDATE_TRANSITIONS[action]
+    measure = measure_lock(measure_id=locked.measure_id)
+    diff = {"report_state": [locked.get_state_display(), str(UpdateState(target).label)]}
+    if action == UpdateAction.APPROVE:
+        diff.update(_measure_traffic_light_set(measure, locked))
+    measure_record_event(
+        measures=[measure],
+        label=_("Sachstandsmeldung „%(name)s“: %(action)s")
+        % {"name": locked.round.name, "action": UpdateAction(action).label},
+        by=by,
+        diff=diff,
+        comment=comment,
+    )
     StatusUpdateEvent.objects.create(
         update=locked,
         action=action,
@@ -285,6 +313,23 @@ def update_transition(
     StatusUpdate.objects.filter(pk=locked.pk).update(version=F("version") + 1)
     locked.refresh_from_db(fields=["version"])
     return locked
+
+
+def _measure_traffic_light_set(measure: Measure, update: StatusUpdate) -> dict:
+    """An approved update's Ampel becomes the measure's, unless a later round's already is.
+
+    Returns the history diff of the change ({} if the Ampel stays)."""
+    reporting_date = update.round.reporting_date
+    if measure.traffic_light_date and measure.traffic_light_date > reporting_date:
+        return {}
+    old = measure.traffic_light
+    Measure.objects.filter(pk=measure.pk).update(
+        traffic_light=update.traffic_light,
+        traffic_light_round=update.round.name,
+        traffic_light_date=reporting_date,
+    )
+    measure.refresh_from_db(fields=["traffic_light", "traffic_light_round", "traffic_light_date"])
+    return {"traffic_light": [old, update.traffic_light]} if old != update.traffic_light else {}
 
 
 def _validate_complete(update: StatusUpdate) -> None:

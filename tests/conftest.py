@@ -63,6 +63,14 @@ def editor_group_2(programme):
 
 
 @pytest.fixture
+def lead_group_1(programme):
+    """The lead of working group I: approves or returns its measures' status updates."""
+    user = User.objects.create_user("lars", "lars@example.org", "pw")
+    programme.working_groups.get(number=1).leads.add(user)
+    return user
+
+
+@pytest.fixture
 def committee_member(db):
     user = User.objects.create_user("lena", "lena@example.org", "pw")
     user.groups.add(Group.objects.get_or_create(name=STEERING_COMMITTEE_GROUP)[0])
@@ -86,6 +94,15 @@ def personas(admin_user, editor_group_1, editor_group_2, committee_member):
         "committee": committee_member,
         "anonymous": None,
     }
+
+
+# The reporting rounds add the lead of group I (lars) to the matrix.
+ROUND_PERSONAS = ["admin", "editor_1", "editor_2", "lead_1", "committee", "anonymous"]
+
+
+@pytest.fixture
+def round_personas(personas, lead_group_1):
+    return {**personas, "lead_1": lead_group_1}
 
 
 def login_as(client, personas, persona):

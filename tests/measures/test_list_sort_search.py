@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from masterplan.models import Level, QuickWin, Timeframe
 from measures.filters import SORT_LABELS, MeasureFilter
-from measures.models import Goal, Measure, MeasureStatus
+from measures.models import Goal, Measure, MeasureStatus, TrafficLight
 from measures.services import measure_create
 from measures.text import sort_key
 
@@ -38,6 +38,7 @@ RANKS = {
     "personnel": ("personnel_rating", Level.values),
     "timeframe": ("timeframe_rating", Timeframe.values),
     "quickwin": ("quick_win", QuickWin.values),
+    "ampel": ("traffic_light", TrafficLight.by_urgency()),
 }
 
 

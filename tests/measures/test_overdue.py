@@ -1,6 +1,6 @@
 """Overdue goals: one rule (Goal.is_overdue, as a query Goal.objects.overdue) for the overview,
 the list, the detail page and the PDF snapshot; closed statuses (GoalStatus.closed) once for
-them and the reminders.
+them.
 
 "today" is fixed: passed to the selectors, and frozen for the views.
 """
@@ -10,7 +10,6 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from kpis.reminders import stale_items_by_editor
 from measures.models import Goal, GoalStatus, Measure
 from measures.selectors import overdue_goal_counts, overview
 from reports.snapshot import report_snapshot
@@ -84,19 +83,13 @@ def test_overview_and_list_use_the_rule_of_goal_is_overdue(
         (GoalStatus.DROPPED, True),
     ],
 )
-def test_closed_statuses_are_never_overdue_nor_reminded_of(goal, editor_group_1, status, closed):
+def test_closed_statuses_are_never_overdue(goal, editor_group_1, status, closed):
     assert (status in GoalStatus.closed()) is closed
     goal = set_goal(goal, YESTERDAY, False, status)
     Goal.objects.filter(pk=goal.pk).update(updated_at=goal.updated_at.replace(year=2020))
 
     assert Goal.objects.not_closed().filter(pk=goal.pk).exists() is not closed
     assert goal.is_overdue(TODAY) is not closed
-    reminded = [
-        g.pk
-        for reminder in stale_items_by_editor(programme=goal.measure.programme, since=TODAY)
-        for g in reminder.goals
-    ]
-    assert (goal.pk in reminded) is not closed
 
 
 @pytest.mark.parametrize(

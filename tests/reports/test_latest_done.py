@@ -1,6 +1,6 @@
 """The last report has one definition, StatusReport.objects.latest_done(programme): the done
 report with a frozen snapshot that finished last. Every place that speaks of the last report
-uses it: a new report's comparison, the overview's changes, the reminders, the report form and
+uses it: a new report's comparison, the overview's changes, the report form and
 `manage.py build_report`."""
 
 from datetime import date, datetime, timedelta
@@ -12,7 +12,6 @@ from django.utils import timezone
 from masterplan.models import Programme
 from reports.forms import ReportRequestForm
 from reports.models import ReportState, StatusReport
-from reports.reminders import last_report_date
 from reports.selectors import changes_since_last_report
 from reports.services import report_request
 from reports.snapshot import report_snapshot
@@ -99,7 +98,6 @@ def test_every_place_takes_the_same_last_report(programme, snapshot):
     assert StatusReport.objects.latest_done(programme) == last
     form = ReportRequestForm(programme=programme)
     assert form.fields["ds_number"].initial == "16000-20"
-    assert last_report_date(programme=programme) == MARCH
     assert changes_since_last_report(programme=programme, today=MARCH).report == last
     new = report_request(
         programme=programme, title="T", ds_number="1", report_date=MARCH, enqueue=False

@@ -1,16 +1,8 @@
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import User
 
 from rounds.services import round_create, round_open
-
-
-@pytest.fixture
-def lead_group_1(programme):
-    user = User.objects.create_user("lars", "lars@example.org", "pw")
-    programme.working_groups.get(number=1).leads.add(user)
-    return user
 
 
 @pytest.fixture
