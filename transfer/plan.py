@@ -44,9 +44,9 @@ from django.utils.translation import gettext as _
 from kpis.models import KPI, KPIValue
 from masterplan.models import Programme
 from masterplan.numbers import format_decimal
-from masterplan.services import ESTIMATE_FIELD_BY_KIND, legend_scales
+from masterplan.services import legend_scales, ratings_from_estimates
 from measures.models import ChangeRecord, Goal, GoalStatus, Measure, MeasureStatus
-from measures.services import MEASURE_FIELDS, RATING_FIELD_BY_KIND, plain_value
+from measures.services import MEASURE_FIELDS, plain_value
 
 from .workbook import GOALS, KINDS, KPIS, MEASURES, VALUES, RowError, Rows, column_names
 
@@ -240,15 +240,6 @@ class Plan:
             entry[kind].append(change)
 
 
-def _derive_ratings(values: dict, scales: dict) -> None:
-    for kind, estimate_field in ESTIMATE_FIELD_BY_KIND.items():
-        estimate = values.get(estimate_field)
-        scale = scales.get(kind)
-        if estimate is None or scale is None or not scale.levels.all():
-            continue
-        values[RATING_FIELD_BY_KIND[kind]] = scale.level_for(Decimal(estimate))
-
-
 def _label(text: str) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= 80 else text[:79] + "…"
@@ -384,7 +375,7 @@ def _plan_measures(programme, rows: Rows, existing: dict[str, Measure], plan: Pl
         current = existing.get(number)
         if current is None:
             data = {**MEASURE_DEFAULTS, **given}
-            _derive_ratings(data, scales)
+            data.update(ratings_from_estimates(scales=scales, estimates=data))
             plan.creates.append(data)
             plan.count(MEASURES, CREATE, number)
             entry = plan._entry(number, data["title"])
@@ -393,7 +384,7 @@ def _plan_measures(programme, rows: Rows, existing: dict[str, Measure], plan: Pl
         before = {key: getattr(current, key) for key in MEASURE_FIELDS if key != "working_group"}
         before["working_group"] = current.working_group_id
         after = {**before, **given}
-        _derive_ratings(after, scales)
+        after.update(ratings_from_estimates(scales=scales, estimates=after))
         after["working_group"] = getattr(after["working_group"], "pk", after["working_group"])
         changed = {key: after[key] for key in MEASURE_FIELDS if after[key] != before[key]}
         if not changed:
