@@ -17,7 +17,7 @@ from masterplan.numbers import NumberField
 
 from .forms import PlainTextFormMixin
 from .models import ChangeRecord, Goal, Measure
-from .rows import validate_working_group
+from .rows import KPIS, validate_working_group
 from .services import MEASURE_FIELDS, measure_create, measure_update
 
 # Estimates typed as on the edit page ("1.000.000", "2,5"), read by the same parser.
@@ -50,15 +50,7 @@ class GoalInline(ReadOnlyAdminMixin, admin.TabularInline):
 class KPIInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = KPI
     extra = 0
-    fields = (
-        "order",
-        "name",
-        "unit",
-        "target",
-        "target_value",
-        "target_date",
-        "negative_allowed",
-    )
+    fields = KPIS.fields
     formfield_overrides = NUMBERS
 
 

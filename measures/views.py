@@ -318,6 +318,19 @@ def _add_row_request(request) -> str | None:
     return request.POST.get("add") or None
 
 
+def _posted_page(request, measure: Measure):
+    """The posted edit page, and the answer when it is not saved yet: a row was added, or
+    the forms have errors (422)."""
+    page = EditPage(request, measure, data=request.POST)
+    add = _add_row_request(request)
+    if add:
+        page.add_row(add)
+        return page, render(request, "measures/edit.html", page.context(errors=[], added=add))
+    if not page.is_valid():
+        return page, render(request, "measures/edit.html", page.context(), status=422)
+    return page, None
+
+
 @require_http_methods(["GET", "POST"])
 def measure_edit(request, pk: int):
     measure = get_object_or_404(Measure.objects.select_related("working_group", "programme"), pk=pk)
@@ -327,13 +340,9 @@ def measure_edit(request, pk: int):
         page = EditPage(request, measure)
         return render(request, "measures/edit.html", page.context())
 
-    page = EditPage(request, measure, data=request.POST)
-    add = _add_row_request(request)
-    if add:
-        page.add_row(add)
-        return render(request, "measures/edit.html", page.context(errors=[], added=add))
-    if not page.is_valid():
-        return render(request, "measures/edit.html", page.context(), status=422)
+    page, answer = _posted_page(request, measure)
+    if answer is not None:
+        return answer
     try:
         measure_update(
             measure=measure,
@@ -474,13 +483,9 @@ def measure_new(request):
     measure = Measure(programme=programme)
     if request.method == "GET":
         return render(request, "measures/edit.html", EditPage(request, measure).context())
-    page = EditPage(request, measure, data=request.POST)
-    add = _add_row_request(request)
-    if add:
-        page.add_row(add)
-        return render(request, "measures/edit.html", page.context(errors=[], added=add))
-    if not page.is_valid():
-        return render(request, "measures/edit.html", page.context(), status=422)
+    page, answer = _posted_page(request, measure)
+    if answer is not None:
+        return answer
     try:
         created = measure_create(
             programme=programme,
