@@ -471,10 +471,7 @@ def _plan_goals(rows, existing, by_id, file_numbers, plan: Plan) -> None:
                 else:
                     item[key] = getattr(current, key) if current else GOAL_DEFAULTS[key]
             if current is None:
-                items.append(item)
-                plan.count(GOALS, CREATE, number)
-                changes += 1
-                plan.note_item("goals", number, {"action": "added", "label": _label(item["text"])})
+                changes += _note_added(plan, GOALS, number, items, item, item["text"])
                 continue
             leftover.pop(current.pk)
             item["id"] = current.pk
@@ -491,6 +488,14 @@ def _plan_goals(rows, existing, by_id, file_numbers, plan: Plan) -> None:
             plan.note_item("goals", number, {"action": "removed", "label": _label(goal.text)})
         if changes:
             plan.goals[number] = items
+
+
+def _note_added(plan: Plan, kind, number, items: list[dict], item: dict, label: str) -> int:
+    """Adds a new goal or KPI row to the measure's list and notes it; returns 1 (a change)."""
+    items.append(item)
+    plan.count(kind, CREATE, number)
+    plan.note_item(kind, number, {"action": "added", "label": _label(label)})
+    return 1
 
 
 def _note_update(plan: Plan, kind, number, label, current, item, keys, headers) -> int:
@@ -593,10 +598,7 @@ def _plan_kpis(rows, existing, by_id, file_numbers, plan: Plan) -> KpisAfter:
                 else:
                     item[name] = getattr(current, name) if current else KPI_DEFAULTS[name]
             if current is None:
-                items.append(item)
-                plan.count(KPIS, CREATE, number)
-                changes += 1
-                plan.note_item("kpis", number, {"action": "added", "label": _label(item["name"])})
+                changes += _note_added(plan, KPIS, number, items, item, item["name"])
                 continue
             item["id"] = current.pk
             after.by_id[number][current.pk] = item["name"]
