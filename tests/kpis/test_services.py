@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from kpis.models import KPI
 from kpis.services import kpi_value_delete, kpi_value_record
 from tests.factories import MeasureFactory, UserFactory
 
@@ -13,7 +14,7 @@ def kpi(db):
     measure = MeasureFactory(
         kpis=[{"name": "Anzahl der digitalen Verwaltungsleistungen im Portal"}]
     )
-    return measure.kpis.get()
+    return KPI.objects.get(measure_id=measure.pk)  # measure loaded afresh, as with the seed
 
 
 @pytest.fixture
