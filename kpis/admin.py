@@ -2,33 +2,11 @@
 `kpis.services`, which write the measure's history and bump its version."""
 
 from django.contrib import admin
-from django.db import models
 
-from masterplan.numbers import NumberField, format_decimal
-from measures.admin import MeasureAdmin, ReadOnlyAdminMixin
+from masterplan.numbers import format_decimal
+from measures.admin import NUMBERS, ReadOnlyAdminMixin
 
 from .models import KPI, KPIValue
-
-# Numbers typed as on the web pages ("12.500", "2,5"), read by the same parser.
-NUMBERS = {models.DecimalField: {"form_class": NumberField}}
-
-
-class KPIInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = KPI
-    extra = 0
-    fields = (
-        "order",
-        "name",
-        "unit",
-        "target",
-        "target_value",
-        "target_date",
-        "negative_allowed",
-    )
-    formfield_overrides = NUMBERS
-
-
-MeasureAdmin.extra_inlines = [KPIInline]
 
 
 class KPIValueInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from masterplan.numbers import NumberField
 from measures.forms import OrderedItemForm, OrderedItemFormSet
+from measures.history import KPI_FIELDS
 
 from .models import KPI, KPIValue
-from .services import KPI_FIELDS
 
 
 class KPIForm(OrderedItemForm):

@@ -9,12 +9,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from masterplan.numbers import format_decimal
-from measures.models import Measure
 
 
 class KPI(models.Model):
     measure = models.ForeignKey(
-        Measure, on_delete=models.CASCADE, related_name="kpis", verbose_name=_("Maßnahme")
+        "measures.Measure",
+        on_delete=models.CASCADE,
+        related_name="kpis",
+        verbose_name=_("Maßnahme"),
     )
     order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
     name = models.CharField(_("Kennzahl"), max_length=400)

@@ -1,22 +1,32 @@
-"""KPIs on the measure pages: shown on the detail page, edited on the measure's edit page.
+"""The KPI section of the measure pages: shown on the detail page, edited on the edit page.
 
-Registered with `measures.pageparts` in `KpisConfig.ready`, so the measure views show and save
-KPIs without importing this app; the save runs inside `measure_update`, in one transaction and
-one history entry with the measure and its goals. The detail block lists each KPI's values
-with its trend chart and, for those who may edit the measure, forms to enter and delete
-values (handled by `kpis.views`).
+`measures.views` shows it directly (`PAGE_PARTS`); the rows are saved by
+`measures.services.measure_update(kpis=...)`, in one transaction and one history entry with
+the measure and its goals. The detail block lists each KPI's values with its trend chart and,
+for those who may edit the measure, forms to enter and delete values (`kpis.views`).
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.forms import BaseFormSet
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Measure
-from measures.pageparts import PagePart
 from measures.permissions import can_edit_measure
 
 from .forms import KPIFormSet, KPIValueForm, kpi_initial
-from .models import KPI
 from .selectors import measure_kpi_rows
-from .services import kpis_replace
+
+
+@dataclass(frozen=True)
+class PagePart:
+    name: str  # formset prefix, and the key of the list in the measure's history state
+    detail_template: str
+    detail_context: Callable[..., dict]  # detail_context(measure, *, user) -> template context
+    edit_template: str
+    formset: Callable[..., BaseFormSet]  # formset(measure=..., data=None) -> bound or unbound
+    item_label: str = ""
 
 
 def _detail_context(measure: Measure, *, user) -> dict:
@@ -35,20 +45,11 @@ def _formset(*, measure: Measure, data=None):
     return KPIFormSet(initial=initial, prefix="kpis")
 
 
-def _save(measure: Measure, items: list[dict]) -> None:
-    kpis_replace(measure=measure, kpis=items)
-
-
 KPI_PAGE_PART = PagePart(
     name="kpis",
     detail_template="kpis/_measure_kpis.html",
     detail_context=_detail_context,
     edit_template="kpis/_measure_kpis_edit.html",
     formset=_formset,
-    save=_save,
-    field_labels={
-        **{f.name: f.verbose_name for f in KPI._meta.fields},
-        "values": _("Werte"),
-    },
     item_label=_("Kennzahl"),
 )

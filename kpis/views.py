@@ -86,10 +86,7 @@ def kpi_value_add(request, pk: int):
         notice = _("Der Wert %(value)s vom %(date)s war bereits erfasst.") % facts
     else:
         notice = _("Der Wert vom %(date)s wurde korrigiert: %(previous)s → %(value)s.") % facts
-    if request.htmx:
-        return _kpi_block(request, kpi, notice=notice)
-    messages.success(request, notice)
-    return redirect(_measure_anchor(kpi))
+    return _answer(request, kpi, notice)
 
 
 @require_http_methods(["GET", "POST"])
@@ -107,6 +104,11 @@ def kpi_value_delete_view(request, pk: int):
         notice = _("Der Wert vom %(date)s wurde gelöscht.") % facts
     else:
         notice = _("Der Wert vom %(date)s war bereits gelöscht.") % facts
+    return _answer(request, kpi, notice)
+
+
+def _answer(request, kpi: KPI, notice: str):
+    """The KPI's block with the notice (htmx), or back to the measure page with a message."""
     if request.htmx:
         return _kpi_block(request, kpi, notice=notice)
     messages.success(request, notice)

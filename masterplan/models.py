@@ -30,6 +30,24 @@ class QuickWin(models.TextChoices):
     PARTLY = "teilweise", _("teilweise")
     NO = "nein", _("nein")
 
+    @classmethod
+    def wins(cls) -> tuple[str, ...]:
+        """The quick-win rule: the levels that count as a quick win (list, filter, star)."""
+        return (cls.YES, cls.PARTLY)
+
+
+# The measure field holding the rating of each kind, and the estimate a rating may follow from.
+RATING_FIELD_BY_KIND = {
+    RatingKind.COST: "cost_rating",
+    RatingKind.PERSONNEL: "personnel_rating",
+    RatingKind.TIMEFRAME: "timeframe_rating",
+    RatingKind.QUICK_WIN: "quick_win",
+}
+ESTIMATE_FIELD_BY_KIND = {
+    RatingKind.COST: "cost_estimate",
+    RatingKind.PERSONNEL: "personnel_estimate",
+    RatingKind.TIMEFRAME: "duration_estimate",
+}
 
 LEVEL_CHOICES_BY_KIND: dict[str, type[models.TextChoices]] = {
     RatingKind.COST: Level,

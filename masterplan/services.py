@@ -1,14 +1,16 @@
 """Services of the programme layer: the rating legend and how it turns estimates into levels."""
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
-from .models import Programme, RatingKind, RatingLevel, RatingScale
-
-ESTIMATE_FIELD_BY_KIND = {
-    RatingKind.COST: "cost_estimate",
-    RatingKind.PERSONNEL: "personnel_estimate",
-    RatingKind.TIMEFRAME: "duration_estimate",
-}
+from .models import (
+    ESTIMATE_FIELD_BY_KIND,
+    RATING_FIELD_BY_KIND,
+    Programme,
+    RatingLevel,
+    RatingScale,
+)
 
 
 def legend_scales(*, programme: Programme) -> dict[str, RatingScale]:
@@ -16,22 +18,20 @@ def legend_scales(*, programme: Programme) -> dict[str, RatingScale]:
     return {scale.kind: scale for scale in scales}
 
 
-def rating_levels_from_estimates(
-    *, programme: Programme, estimates: dict[str, Decimal | None]
+def ratings_from_estimates(
+    *, scales: dict[str, RatingScale], estimates: Mapping[str, Any]
 ) -> dict[str, str]:
-    """Levels derived from the estimates that are given, keyed by rating kind.
-
-    A kind without an estimate, or without a legend with thresholds, is left out: a level set
-    by hand stays as it is.
-    """
-    scales = legend_scales(programme=programme)
+    """The rating rule: {rating field: level} for each estimate given, by the legend `scales`
+    (`legend_scales`). An estimate missing, or a kind without a legend with thresholds, is
+    left out: a level set by hand stays as it is. Every write path (form, admin, import, bulk)
+    derives ratings through this function."""
     derived = {}
     for kind, field in ESTIMATE_FIELD_BY_KIND.items():
         estimate = estimates.get(field)
         scale = scales.get(kind)
         if estimate is None or scale is None or not scale.levels.all():
             continue
-        derived[kind] = scale.level_for(Decimal(estimate))
+        derived[RATING_FIELD_BY_KIND[kind]] = scale.level_for(Decimal(estimate))
     return derived
 
 

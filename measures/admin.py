@@ -9,18 +9,23 @@ append-only: nobody adds, changes or deletes it here, superusers included.
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext
 
+from kpis.models import KPI
 from masterplan.numbers import NumberField
 
 from .forms import PlainTextFormMixin
 from .models import ChangeRecord, Goal, Measure
-from .services import MEASURE_FIELDS, measure_create, measure_update, validate_working_group
+from .rows import KPIS, validate_working_group
+from .services import MEASURE_FIELDS, measure_create, measure_update
 
 # Estimates typed as on the edit page ("1.000.000", "2,5"), read by the same parser.
 NUMBER_FIELDS = dict.fromkeys(
     ("cost_estimate", "personnel_estimate", "duration_estimate"), NumberField
 )
+# Numbers typed as on the web pages ("12.500", "2,5"), read by the same parser.
+NUMBERS = {models.DecimalField: {"form_class": NumberField}}
 
 
 class ReadOnlyAdminMixin:
@@ -40,6 +45,13 @@ class GoalInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Goal
     extra = 0
     fields = ("order", "category", "text", "target", "target_date", "target_open_ended", "status")
+
+
+class KPIInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = KPI
+    extra = 0
+    fields = KPIS.fields
+    formfield_overrides = NUMBERS
 
 
 class MeasureAdminForm(PlainTextFormMixin, forms.ModelForm):
@@ -115,12 +127,8 @@ class MeasureAdmin(admin.ModelAdmin):
     )
     search_fields = ("number", "title", "description", "goals__text", "responsible_units")
     readonly_fields = ("version", "created_at", "updated_at")
-    inlines = [GoalInline]
+    inlines = [GoalInline, KPIInline]
     list_select_related = ("working_group",)
-
-    def get_inlines(self, request, obj):
-        # KPIs live in the kpis app, which registers its inline here (kpis.admin).
-        return [*self.inlines, *getattr(self, "extra_inlines", [])]
 
     def get_readonly_fields(self, request, obj=None):
         # A measure stays in its programme (the services do not move it).

@@ -135,10 +135,9 @@ class MeasureFilter(django_filters.FilterSet):
         return queryset.filter(**{name: "" if value == NOT_RATED else value})
 
     def filter_is_quick_win(self, queryset, name, value):
-        wins = [QuickWin.YES, QuickWin.PARTLY]
         if value == "ja":
-            return queryset.filter(quick_win__in=wins)
-        return queryset.exclude(quick_win__in=wins)
+            return queryset.quick_wins()
+        return queryset.exclude(quick_win__in=QuickWin.wins())
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*sort_order(value))

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from masterplan.numbers import NumberField
 
+from .history import GOAL_FIELDS, MEASURE_FIELDS
 from .models import Goal, Measure
-from .services import GOAL_FIELDS, MEASURE_FIELDS
 from .text import TextLengthValidator, normalize_texts
 
 # Admins may renumber a measure and move it to another group; editors may not, or they could

@@ -76,7 +76,7 @@ class MeasureQuerySet(models.QuerySet):
         return self.order_by("working_group__number", "number_major", "number_minor")
 
     def quick_wins(self):
-        return self.filter(quick_win__in=[QuickWin.YES, QuickWin.PARTLY])
+        return self.filter(quick_win__in=QuickWin.wins())
 
 
 class Measure(models.Model):
@@ -203,7 +203,7 @@ class Measure(models.Model):
 
     @property
     def is_quick_win(self) -> bool:
-        return self.quick_win in (QuickWin.YES, QuickWin.PARTLY)
+        return self.quick_win in QuickWin.wins()
 
 
 class GoalStatus(models.TextChoices):

@@ -1,9 +1,8 @@
 """The measure list's text search: every word somewhere in the measure, its goals or its KPIs.
 
 Case-insensitive with umlauts on SQLite and PostgreSQL alike ("überarbeitung" finds
-"Überarbeitung"; see `measures.text.UnicodeLower`). Apps above `measures` add the text of
-their own records with `register_search_fields` in `ready()` (kpis: KPI names), so this
-module imports none of them.
+"Überarbeitung"; see `measures.text.UnicodeLower`). The measure's KPIs (their names) are
+part of the measure aggregate and searched like its goals.
 """
 
 import re
@@ -15,14 +14,11 @@ from .text import UnicodeLower, search_term
 
 # A measure's own columns, and {related name: columns} of records that hang on it.
 MEASURE_FIELDS = ("title", "description", "responsible_units")
-RELATED_FIELDS: dict[str, tuple[str, ...]] = {"goals": ("text", "progress_note")}
+RELATED_FIELDS: dict[str, tuple[str, ...]] = {
+    "goals": ("text", "progress_note"),
+    "kpis": ("name",),
+}
 MAX_WORDS = 8  # more words add little but make the query long
-
-
-def register_search_fields(*, related_name: str, fields: tuple[str, ...]) -> None:
-    """Search also these columns of the records behind `Measure.<related_name>`."""
-    known = RELATED_FIELDS.get(related_name, ())
-    RELATED_FIELDS[related_name] = tuple(dict.fromkeys((*known, *fields)))
 
 
 def _contains(fields: tuple[str, ...], term: str) -> Q:

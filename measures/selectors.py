@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from kpis.models import KPI
 from masterplan.models import (
     LEVEL_CHOICES_BY_KIND,
     Level,
@@ -22,11 +23,9 @@ from masterplan.numbers import format_decimal
 from masterplan.services import legend_scales
 
 from .models import Goal, GoalStatus, Measure, MeasureStatus
-from .pageparts import page_parts
 
 DUE_SOON_DAYS = 90
 GOALS_SHOWN = 25  # per list on the overview; the rest is counted
-QUICK_WIN_VALUES = (QuickWin.YES, QuickWin.PARTLY)
 
 
 LIST_FIELDS = (
@@ -81,7 +80,7 @@ def measure_list_rows(*, rows, today: date, editable_group_ids: set[int] | None)
                 ],
                 "quick_win_label": labels["quick_win"].get(row["quick_win"], ""),
                 "traffic_light_label": labels["traffic_light"].get(row["traffic_light"], ""),
-                "is_quick_win": row["quick_win"] in QUICK_WIN_VALUES,
+                "is_quick_win": row["quick_win"] in QuickWin.wins(),
                 "overdue": overdue.get(row["pk"], 0),
                 "editable": editable_group_ids is None
                 or row["working_group_id"] in editable_group_ids,
@@ -140,7 +139,7 @@ def overview(*, today: date, due_days: int = DUE_SOON_DAYS) -> Overview:
     for item in ordered.values(
         "pk", "number", "title", "quick_win", "cost_rating", "personnel_rating"
     ):
-        item["is_quick_win"] = item["quick_win"] in QUICK_WIN_VALUES
+        item["is_quick_win"] = item["quick_win"] in QuickWin.wins()
         cells[(item["cost_rating"], item["personnel_rating"])].append(item)
     matrix_rows = [
         MatrixRow(label=str(level_labels[i]), cells=[cells[(cost, p)] for p in levels])
@@ -263,7 +262,9 @@ MEASURE_CHOICES = {
 # History entries of reporting rounds (`measure_record_event`) name the update's state change.
 MEASURE_LABELS["report_state"] = _("Sachstandsmeldung")
 GOAL_CHOICES = {"status": dict(GoalStatus.choices)}
-LIST_NOUNS = {"goals": _("Ziel")}
+KPI_LABELS = {f.name: f.verbose_name for f in KPI._meta.fields} | {"values": _("Werte")}
+LIST_NOUNS = {"goals": _("Ziel"), "kpis": _("Kennzahl")}
+LIST_LABELS = {"goals": (GOAL_LABELS, GOAL_CHOICES), "kpis": (KPI_LABELS, {})}
 
 
 def _display(value, field: str, choices: dict, groups: dict) -> str:
@@ -304,16 +305,11 @@ def display_value(value, field: str, choices: dict, groups: dict) -> str:
 def describe_diff(diff: dict, *, groups: dict | None = None) -> list[dict]:
     """A stored diff as readable lines: German field labels and display values."""
     groups = groups or {}
-    parts = {part.name: part for part in page_parts()}
     lines = []
     for key, change in diff.items():
         if isinstance(change, list) and change and isinstance(change[0], dict):
-            if key == "goals":
-                noun, labels, choices = LIST_NOUNS["goals"], GOAL_LABELS, GOAL_CHOICES
-            else:
-                part = parts.get(key)
-                noun = part.item_label if part else key
-                labels, choices = (part.field_labels if part else {}), {}
+            noun = LIST_NOUNS.get(key, key)
+            labels, choices = LIST_LABELS.get(key, ({}, {}))
             for item in change:
                 entry = {
                     "kind": "item",

@@ -1,7 +1,8 @@
 """Staff pages: overview, measure list, detail with history, edit, restore.
 
-Views stay thin: permission check → form → service → redirect or render. Parts that other
-apps hang on a measure (KPIs) come in through `measures.pageparts`, never by import.
+Views stay thin: permission check → form → service → redirect or render. The KPIs of a
+measure are part of its aggregate: their section of the detail and edit pages is
+`kpis.pageparts.KPI_PAGE_PART`, saved with the measure by `measure_update(kpis=...)`.
 """
 
 import json
@@ -17,6 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kpis.pageparts import KPI_PAGE_PART
 from masterplan.models import Programme
 
 from .filters import SORT_LABELS, MeasureFilter
@@ -31,7 +33,6 @@ from .forms import (
 )
 from .merge import merge_edit, plain, plain_snapshot
 from .models import ChangeRecord, Measure
-from .pageparts import page_parts
 from .permissions import (
     can_create_measure,
     can_edit_measure,
@@ -64,6 +65,9 @@ from .services import (
 )
 
 PAGE_SIZE = 50
+
+# The sections of the measure pages beyond its own fields and goals.
+PAGE_PARTS = [KPI_PAGE_PART]
 
 
 def _url_if_installed(name: str, *args) -> str | None:
@@ -140,7 +144,7 @@ def measure_detail(request, pk: int):
             "template": part.detail_template,
             "context": part.detail_context(measure, user=request.user),
         }
-        for part in page_parts()
+        for part in PAGE_PARTS
     ]
     today = timezone.localdate()
     goals = [{"goal": goal, "overdue": goal.is_overdue(today)} for goal in measure.goals.all()]
@@ -170,7 +174,7 @@ class EditPage:
         self.data = data
         may_move = can_create_measure(request.user)
         # A new measure starts with its goals; KPIs are added once it exists.
-        registered = page_parts() if measure.pk else []
+        registered = PAGE_PARTS if measure.pk else []
         if data is None:
             initial = {"version": measure.version} if measure.pk else {"version": 1}
             self.form = MeasureForm(instance=measure, initial=initial, may_move=may_move)
@@ -271,18 +275,15 @@ class EditPage:
                     if name in row.fields:
                         row.fields[name].their_change = _shown(value, name, list_name=list_name)
 
-    def save_parts(self, items: dict[str, list[dict]] | None = None):
-        """One callable for measure_update(extra=...): every part's rows, same transaction.
+    def kpi_rows(self, items: dict[str, list[dict]] | None = None) -> list[dict] | None:
+        """The KPI rows for measure_update(kpis=...); None on a new measure (none yet).
 
-        `items` replaces the posted rows (by part name), e.g. with the rows of a merge."""
+        `items` replaces the posted rows (by list name), e.g. with the rows of a merge."""
         items = items or {}
-        rows = [(part, items.get(part.name, formset.items())) for part, formset in self.parts]
-
-        def save(measure: Measure) -> None:
-            for part, items in rows:
-                part.save(measure, items)
-
-        return save
+        for part, formset in self.parts:
+            if part.name == "kpis":
+                return items.get(part.name, formset.items())
+        return None
 
     def add_service_errors(self, error: ValidationError) -> None:
         unplaced = []
@@ -319,6 +320,19 @@ def _add_row_request(request) -> str | None:
     return request.POST.get("add") or None
 
 
+def _posted_page(request, measure: Measure):
+    """The posted edit page, and the answer when it is not saved yet: a row was added, or
+    the forms have errors (422)."""
+    page = EditPage(request, measure, data=request.POST)
+    add = _add_row_request(request)
+    if add:
+        page.add_row(add)
+        return page, render(request, "measures/edit.html", page.context(errors=[], added=add))
+    if not page.is_valid():
+        return page, render(request, "measures/edit.html", page.context(), status=422)
+    return page, None
+
+
 @require_http_methods(["GET", "POST"])
 def measure_edit(request, pk: int):
     measure = get_object_or_404(Measure.objects.select_related("working_group", "programme"), pk=pk)
@@ -328,20 +342,16 @@ def measure_edit(request, pk: int):
         page = EditPage(request, measure)
         return render(request, "measures/edit.html", page.context())
 
-    page = EditPage(request, measure, data=request.POST)
-    add = _add_row_request(request)
-    if add:
-        page.add_row(add)
-        return render(request, "measures/edit.html", page.context(errors=[], added=add))
-    if not page.is_valid():
-        return render(request, "measures/edit.html", page.context(), status=422)
+    page, answer = _posted_page(request, measure)
+    if answer is not None:
+        return answer
     try:
         measure_update(
             measure=measure,
             data=page.form.measure_data(),
             expected_version=page.form.cleaned_data["version"],
             goals=page.goals.items(),
-            extra=page.save_parts(),
+            kpis=page.kpi_rows(),
             by=request.user,
             source=ChangeRecord.Source.WEB,
         )
@@ -405,7 +415,7 @@ def _edit_conflict(request, measure: Measure, page: EditPage):
                 measure=current,
                 data=merge.measure,
                 goals=merge.lists.get("goals"),
-                extra=page.save_parts(merge.lists),
+                kpis=page.kpi_rows(merge.lists),
                 expected_version=current.version,
                 by=request.user,
                 source=ChangeRecord.Source.WEB,
@@ -475,13 +485,9 @@ def measure_new(request):
     measure = Measure(programme=programme)
     if request.method == "GET":
         return render(request, "measures/edit.html", EditPage(request, measure).context())
-    page = EditPage(request, measure, data=request.POST)
-    add = _add_row_request(request)
-    if add:
-        page.add_row(add)
-        return render(request, "measures/edit.html", page.context(errors=[], added=add))
-    if not page.is_valid():
-        return render(request, "measures/edit.html", page.context(), status=422)
+    page, answer = _posted_page(request, measure)
+    if answer is not None:
+        return answer
     try:
         created = measure_create(
             programme=programme,

@@ -12,7 +12,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from kpis.models import KPI, KPIValue
-from masterplan.models import LEVEL_CHOICES_BY_KIND, Programme, RatingKind, RatingScale
+from masterplan.models import (
+    LEVEL_CHOICES_BY_KIND,
+    RATING_FIELD_BY_KIND,
+    Programme,
+    RatingScale,
+)
 from masterplan.numbers import canonical_decimal
 from measures.models import Goal, Measure
 from rounds.models import TrafficLight
@@ -24,13 +29,6 @@ SNAPSHOT_VERSION = 1
 # version). The Ampel's reason stays: it explains a public fact (the Ampel) and the committee's
 # summary lists it; what the committee must decide is for the committee only.
 INTERNAL_STATUS_FIELDS = ("decision_needed",)
-
-RATING_FIELD_BY_KIND = {
-    RatingKind.COST: "cost_rating",
-    RatingKind.PERSONNEL: "personnel_rating",
-    RatingKind.TIMEFRAME: "timeframe_rating",
-    RatingKind.QUICK_WIN: "quick_win",
-}
 
 
 def _legend(programme: Programme) -> list[dict]:

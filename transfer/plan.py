@@ -45,9 +45,9 @@ from django.utils.translation import gettext as _
 from kpis.models import KPI, KPIValue
 from masterplan.models import Programme
 from masterplan.numbers import format_decimal
-from masterplan.services import ESTIMATE_FIELD_BY_KIND, legend_scales
+from masterplan.services import legend_scales, ratings_from_estimates
 from measures.models import ChangeRecord, Goal, GoalStatus, Measure, MeasureStatus
-from measures.services import MEASURE_FIELDS, RATING_FIELD_BY_KIND, plain_value
+from measures.services import MEASURE_FIELDS, plain_value
 
 from .workbook import GOALS, KINDS, KPIS, MEASURES, VALUES, RowError, Rows, column_names
 
@@ -241,15 +241,6 @@ class Plan:
             entry[kind].append(change)
 
 
-def _derive_ratings(values: dict, scales: dict) -> None:
-    for kind, estimate_field in ESTIMATE_FIELD_BY_KIND.items():
-        estimate = values.get(estimate_field)
-        scale = scales.get(kind)
-        if estimate is None or scale is None or not scale.levels.all():
-            continue
-        values[RATING_FIELD_BY_KIND[kind]] = scale.level_for(Decimal(estimate))
-
-
 def _label(text: str) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= 80 else text[:79] + "…"
@@ -385,7 +376,7 @@ def _plan_measures(programme, rows: Rows, existing: dict[str, Measure], plan: Pl
         current = existing.get(number)
         if current is None:
             data = {**MEASURE_DEFAULTS, **given}
-            _derive_ratings(data, scales)
+            data.update(ratings_from_estimates(scales=scales, estimates=data))
             plan.creates.append(data)
             plan.count(MEASURES, CREATE, number)
             entry = plan._entry(number, data["title"])
@@ -394,7 +385,7 @@ def _plan_measures(programme, rows: Rows, existing: dict[str, Measure], plan: Pl
         before = {key: getattr(current, key) for key in MEASURE_FIELDS if key != "working_group"}
         before["working_group"] = current.working_group_id
         after = {**before, **given}
-        _derive_ratings(after, scales)
+        after.update(ratings_from_estimates(scales=scales, estimates=after))
         after["working_group"] = getattr(after["working_group"], "pk", after["working_group"])
         changed = {key: after[key] for key in MEASURE_FIELDS if after[key] != before[key]}
         if not changed:
@@ -481,10 +472,7 @@ def _plan_goals(rows, existing, by_id, file_numbers, plan: Plan) -> None:
                 else:
                     item[key] = getattr(current, key) if current else GOAL_DEFAULTS[key]
             if current is None:
-                items.append(item)
-                plan.count(GOALS, CREATE, number)
-                changes += 1
-                plan.note_item("goals", number, {"action": "added", "label": _label(item["text"])})
+                changes += _note_added(plan, GOALS, number, items, item, item["text"])
                 continue
             leftover.pop(current.pk)
             item["id"] = current.pk
@@ -501,6 +489,14 @@ def _plan_goals(rows, existing, by_id, file_numbers, plan: Plan) -> None:
             plan.note_item("goals", number, {"action": "removed", "label": _label(goal.text)})
         if changes:
             plan.goals[number] = items
+
+
+def _note_added(plan: Plan, kind, number, items: list[dict], item: dict, label: str) -> int:
+    """Adds a new goal or KPI row to the measure's list and notes it; returns 1 (a change)."""
+    items.append(item)
+    plan.count(kind, CREATE, number)
+    plan.note_item(kind, number, {"action": "added", "label": _label(label)})
+    return 1
 
 
 def _note_update(plan: Plan, kind, number, label, current, item, keys, headers) -> int:
@@ -603,10 +599,7 @@ def _plan_kpis(rows, existing, by_id, file_numbers, plan: Plan) -> KpisAfter:
                 else:
                     item[name] = getattr(current, name) if current else KPI_DEFAULTS[name]
             if current is None:
-                items.append(item)
-                plan.count(KPIS, CREATE, number)
-                changes += 1
-                plan.note_item("kpis", number, {"action": "added", "label": _label(item["name"])})
+                changes += _note_added(plan, KPIS, number, items, item, item["name"])
                 continue
             item["id"] = current.pk
             after.by_id[number][current.pk] = item["name"]

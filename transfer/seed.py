@@ -6,7 +6,6 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from kpis.services import kpis_replace
 from masterplan.models import Programme, WorkingGroup
 from masterplan.services import legend_create
 from measures.models import ChangeRecord
@@ -57,7 +56,7 @@ def programme_load_seed(*, path: Path = SEED_PATH, by=None) -> Programme:
                     {"category": goal["category"], "text": goal["text"], "target": goal["target"]}
                     for goal in measure_data["goals"]
                 ],
-                extra=lambda measure, kpis=kpis: kpis_replace(measure=measure, kpis=kpis),
+                kpis=kpis,
                 by=by,
                 source=ChangeRecord.Source.SEED,
             )

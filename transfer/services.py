@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kpis.services import kpi_values_replace_bulk, kpis_replace_bulk
 from masterplan import jobs
 from masterplan.models import Programme
 from masterplan.numbers import format_decimal
@@ -145,29 +144,13 @@ def plan_apply(
     if plan.errors:
         raise ValueError("A plan with errors cannot be applied.")
     operations = plan.operations(skip=set(skip), delete_kpi_values=delete_kpi_values)
-
-    def save_kpis(measures_by_number):
-        kpis_replace_bulk(
-            kpis_by_measure={
-                measures_by_number[number].pk: items for number, items in operations["kpis"].items()
-            }
-        )
-        kpi_values_replace_bulk(
-            values_by_measure={
-                measures_by_number[number].pk: items
-                for number, items in operations["values"].items()
-            },
-            by=by,
-        )
-        return {}
-
     return measures_apply_bulk(
         programme=programme,
         creates=operations["creates"],
         updates=operations["updates"],
         goals=operations["goals"],
-        extra=save_kpis,
-        touched=set(operations["kpis"]) | set(operations["values"]),
+        kpis=operations["kpis"],
+        kpi_values=operations["values"],
         by=by,
         source=ChangeRecord.Source.IMPORT,
     )

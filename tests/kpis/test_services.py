@@ -6,29 +6,43 @@ from django.core.exceptions import ValidationError
 
 from kpis.models import KPI
 from kpis.services import kpi_value_delete, kpi_value_record
+from tests.factories import MeasureFactory, UserFactory
 
 
 @pytest.fixture
-def kpi(programme):
-    return KPI.objects.get(measure__number="1.2", order=1)
+def kpi(db):
+    measure = MeasureFactory(
+        kpis=[{"name": "Anzahl der digitalen Verwaltungsleistungen im Portal"}]
+    )
+    return KPI.objects.get(measure_id=measure.pk)  # measure loaded afresh, as with the seed
 
 
-def test_recording_a_value_is_part_of_the_measures_history(kpi, editor_group_1):
-    kpi_value_record(kpi=kpi, date=date(2020, 12, 31), value=Decimal("71"), by=editor_group_1)
+@pytest.fixture
+def editor(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory()
+
+
+def test_recording_a_value_is_part_of_the_measures_history(kpi, editor):
+    kpi_value_record(kpi=kpi, date=date(2020, 12, 31), value=Decimal("71"), by=editor)
 
     change = kpi.measure.changes.first()
-    assert change.changed_by == editor_group_1
+    assert change.changed_by == editor
     [kpi_change] = change.diff["kpis"]
     assert kpi_change["label"] == "Anzahl der digitalen Verwaltungsleistungen im Portal"
     assert kpi_change["fields"]["values"] == [
         [],
-        [{"date": "2020-12-31", "value": "71", "note": "", "entered_by": editor_group_1.pk}],
+        [{"date": "2020-12-31", "value": "71", "note": "", "entered_by": editor.pk}],
     ]
     assert kpi.measure.version == 2
 
 
-def test_a_second_value_on_the_same_date_corrects_the_first(kpi, editor_group_1):
-    kpi_value_record(kpi=kpi, date=date(2020, 12, 31), value=Decimal("71"), by=editor_group_1)
+def test_a_second_value_on_the_same_date_corrects_the_first(kpi, editor):
+    kpi_value_record(kpi=kpi, date=date(2020, 12, 31), value=Decimal("71"), by=editor)
     kpi_value_record(kpi=kpi, date=date(2020, 12, 31), value=Decimal("72.5"), note="korrigiert")
 
     assert [(v.value, v.note) for v in kpi.values.all()] == [(Decimal("72.5"), "korrigiert")]
@@ -52,30 +66,28 @@ def test_deleting_a_value_is_recorded(kpi):
     assert kpi.measure.changes.first().diff["kpis"][0]["fields"]["values"][1] == []
 
 
-def test_a_correction_names_the_value_it_replaced_and_keeps_one_value(kpi, editor_group_1):
+def test_a_correction_names_the_value_it_replaced_and_keeps_one_value(kpi, editor):
     first = kpi_value_record(kpi=kpi, date=date(2021, 3, 31), value=Decimal("5"))
-    second = kpi_value_record(
-        kpi=kpi, date=date(2021, 3, 31), value=Decimal("6"), by=editor_group_1
-    )
+    second = kpi_value_record(kpi=kpi, date=date(2021, 3, 31), value=Decimal("6"), by=editor)
 
     assert first.previous is None
     assert second.previous == Decimal("5")
     assert second.pk == first.pk
-    assert second.entered_by == editor_group_1
+    assert second.entered_by == editor
 
 
 def test_entering_the_same_value_again_records_nothing_and_keeps_the_author(
-    kpi, editor_group_1, admin_user
+    kpi, editor, other_user
 ):
-    kpi_value_record(kpi=kpi, date=date(2021, 3, 31), value=Decimal("5"), by=editor_group_1)
+    kpi_value_record(kpi=kpi, date=date(2021, 3, 31), value=Decimal("5"), by=editor)
     kpi.measure.refresh_from_db()
     version = kpi.measure.version
 
-    again = kpi_value_record(kpi=kpi, date=date(2021, 3, 31), value=Decimal("5.0"), by=admin_user)
+    again = kpi_value_record(kpi=kpi, date=date(2021, 3, 31), value=Decimal("5.0"), by=other_user)
 
     kpi.measure.refresh_from_db()
     assert kpi.measure.version == version
-    assert again.entered_by == editor_group_1
+    assert again.entered_by == editor
 
 
 def test_deleting_a_value_twice_records_one_change(kpi):

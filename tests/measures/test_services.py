@@ -3,7 +3,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from kpis.services import kpis_replace
 from measures.models import ChangeRecord, Measure
 from measures.services import MeasureConflict, measure_create, measure_update
 
@@ -109,7 +108,7 @@ def test_goal_and_kpi_changes_appear_in_the_measures_history(programme, admin_us
         measure=measure,
         data={},
         goals=[{"text": "Neues Ziel bis Ende 2027", "target": "bis Ende 2027"}],
-        extra=lambda m: kpis_replace(measure=m, kpis=[*kpis, {"name": "Anzahl Downloads"}]),
+        kpis=[*kpis, {"name": "Anzahl Downloads"}],
         expected_version=measure.version,
         by=admin_user,
     )

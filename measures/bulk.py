@@ -1,0 +1,196 @@
+"""Bulk writes of many measure aggregates at once, for spreadsheet imports.
+
+The same history and versioning as `measure_create` / `measure_update`, in a fixed number of
+queries instead of several per measure. Callers validate every value before (field by field
+as full_clean would, plus the working group rule); these functions only save.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from kpis.models import KPI, KPIValue
+from masterplan.models import ESTIMATE_FIELD_BY_KIND, RATING_FIELD_BY_KIND, Programme
+from masterplan.services import legend_scales
+
+from .history import change_record, measure_states, state_diff
+from .models import ChangeRecord, Measure
+from .rows import (
+    CHUNK,
+    GOALS,
+    KPIS,
+    MEASURE_FIELDS,
+    assign_fields,
+    children_replace_bulk,
+    derive_ratings,
+    in_chunks,
+)
+from .text import normalize_text
+
+DERIVED_RATING_FIELDS = [RATING_FIELD_BY_KIND[kind] for kind in ESTIMATE_FIELD_BY_KIND]
+
+
+def goals_replace_bulk(*, goals_by_measure: dict[int, list[dict]]) -> None:
+    """Make each measure's goals the given list, as `measure_update(goals=...)` does."""
+    children_replace_bulk(kind=GOALS, items_by_measure=goals_by_measure)
+
+
+def kpis_replace_bulk(*, kpis_by_measure: dict[int, list[dict]]) -> None:
+    """Make each measure's KPIs the given list, as `measure_update(kpis=...)` does."""
+    children_replace_bulk(kind=KPIS, items_by_measure=kpis_by_measure)
+
+
+def kpi_values_replace_bulk(*, values_by_measure: dict[int, list[dict]], by=None) -> None:
+    """Make the values of each measure's KPIs the given list; the caller has validated them.
+
+    Items: {"kpi": KPI name, "date", "value", "note"}; a value is matched by KPI and date.
+    Values of these measures' KPIs left out are deleted. The changes show in the measure's
+    history through the KPI state (see `measures_apply_bulk`).
+    """
+    kpis: dict[tuple[int, str], KPI] = {}
+    existing: dict[tuple[int, object], KPIValue] = {}
+    for chunk in in_chunks(list(values_by_measure)):
+        for kpi in KPI.objects.filter(measure_id__in=chunk):
+            kpis[(kpi.measure_id, kpi.name)] = kpi
+        for value in KPIValue.objects.filter(kpi__measure_id__in=chunk):
+            existing[(value.kpi_id, value.date)] = value
+    author = by if getattr(by, "is_authenticated", False) else None
+    to_create, to_update, keep = [], [], set()
+    for measure_id, items in values_by_measure.items():
+        for item in items:
+            kpi = kpis[(measure_id, item["kpi"])]
+            note = normalize_text(item.get("note", ""))
+            current = existing.get((kpi.pk, item["date"]))
+            if current is None:
+                to_create.append(
+                    KPIValue(
+                        kpi=kpi,
+                        date=item["date"],
+                        value=item["value"],
+                        note=note,
+                        entered_by=author,
+                    )
+                )
+                continue
+            keep.add(current.pk)
+            if current.value != item["value"] or current.note != note:
+                current.value, current.note = item["value"], note
+                current.entered_by = author or current.entered_by
+                to_update.append(current)
+    gone = [value.pk for value in existing.values() if value.pk not in keep]
+    for chunk in in_chunks(gone):
+        KPIValue.objects.filter(pk__in=chunk).delete()
+    if to_update:
+        KPIValue.objects.bulk_update(to_update, ["value", "note", "entered_by"], CHUNK)
+    KPIValue.objects.bulk_create(to_create, batch_size=CHUNK)
+
+
+@dataclass
+class BulkResult:
+    created: list[Measure]
+    changed: list[Measure]
+    records: list[ChangeRecord]
+
+
+@transaction.atomic
+def measures_apply_bulk(
+    *,
+    programme: Programme,
+    creates: list[dict],
+    updates: dict[str, dict],
+    goals: dict[str, list[dict]] | None = None,
+    kpis: dict[str, list[dict]] | None = None,
+    kpi_values: dict[str, list[dict]] | None = None,
+    by=None,
+    source: str = ChangeRecord.Source.IMPORT,
+) -> BulkResult:
+    """Create and change many measures of a programme at once, with goals, KPIs and history.
+
+    - `creates`: the field values of new measures (MEASURE_FIELDS; "working_group" may be an
+      instance or "working_group_id" an id).
+    - `updates`: measure number -> the fields that change.
+    - `goals`, `kpis`: measure number -> its complete list of goals / KPIs (see
+      `children_replace_bulk`); measures left out keep theirs.
+    - `kpi_values`: measure number -> the complete list of its KPIs' values
+      (`kpi_values_replace_bulk`, entered by `by`).
+
+    Every measure whose state changed gets one ChangeRecord (with `source` and `by`) and a
+    new version; new measures get a "created" record, as with `measure_create`.
+    """
+    goals, kpis, kpi_values = goals or {}, kpis or {}, kpi_values or {}
+    existing = {
+        measure.number: measure
+        for measure in Measure.objects.select_for_update().filter(programme=programme)
+    }
+    affected_numbers = (set(updates) | set(goals) | set(kpis) | set(kpi_values)) & set(existing)
+    before = measure_states(measure_ids=[existing[number].pk for number in affected_numbers])
+    scales = legend_scales(programme=programme)
+    now = timezone.now()
+
+    new_measures = []
+    for data in creates:
+        measure = Measure(programme=programme, version=1, created_at=now, updated_at=now)
+        assign_fields(measure, data, (*MEASURE_FIELDS, "working_group_id"))
+        derive_ratings(measure, scales)
+        new_measures.append(measure)
+    Measure.objects.bulk_create(new_measures, batch_size=CHUNK)
+
+    updated_fields: set[str] = set()
+    updated = []
+    for number, data in updates.items():
+        measure = existing[number]
+        assign_fields(measure, data, MEASURE_FIELDS)
+        derive_ratings(measure, scales)
+        measure.updated_at = now
+        updated_fields |= set(data) | set(DERIVED_RATING_FIELDS)
+        updated.append(measure)
+    if updated:
+        Measure.objects.bulk_update(updated, [*sorted(updated_fields), "updated_at"], CHUNK)
+
+    by_number = {**existing, **{measure.number: measure for measure in new_measures}}
+
+    def by_pk(items_by_number: dict[str, list[dict]]) -> dict[int, list[dict]]:
+        return {by_number[number].pk: items for number, items in items_by_number.items()}
+
+    children_replace_bulk(kind=GOALS, items_by_measure=by_pk(goals))
+    children_replace_bulk(kind=KPIS, items_by_measure=by_pk(kpis))
+    kpi_values_replace_bulk(values_by_measure=by_pk(kpi_values), by=by)
+
+    created_ids = [measure.pk for measure in new_measures]
+    after = measure_states(measure_ids=[*before, *created_ids])
+    records = [
+        change_record(
+            measure=measure,
+            action=ChangeRecord.Action.CREATED,
+            source=source,
+            by=by,
+            diff={},
+            state=after[measure.pk],
+        )
+        for measure in new_measures
+    ]
+    changed = []
+    existing_by_pk = {measure.pk: measure for measure in existing.values()}
+    for pk, state_before in before.items():
+        diff = state_diff(state_before, after[pk])
+        if not diff:
+            continue
+        measure = existing_by_pk[pk]
+        measure.version += 1
+        measure.updated_at = now
+        changed.append(measure)
+        records.append(
+            change_record(
+                measure=measure,
+                action=ChangeRecord.Action.UPDATED,
+                source=source,
+                by=by,
+                diff=diff,
+                state=after[pk],
+            )
+        )
+    if changed:
+        Measure.objects.bulk_update(changed, ["version", "updated_at"], CHUNK)
+    ChangeRecord.objects.bulk_create(records, batch_size=CHUNK)
+    return BulkResult(created=new_measures, changed=changed, records=records)

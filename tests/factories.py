@@ -1,0 +1,66 @@
+"""factory_boy factories for data that is not about the seed.
+
+A measure is created through `measure_create` (with its goals and KPIs), as on every write
+path, so it starts at version 1 with its "created" history entry.
+"""
+
+import factory
+from django.contrib.auth.models import User
+from factory.django import DjangoModelFactory
+
+from masterplan.models import Programme, WorkingGroup
+from measures.models import ChangeRecord, Measure
+from measures.services import measure_create
+
+NUMERALS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"]
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+
+
+class ProgrammeFactory(DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    name = factory.Sequence(lambda n: f"Masterplan {n}")
+
+
+class WorkingGroupFactory(DjangoModelFactory):
+    class Meta:
+        model = WorkingGroup
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    number = factory.Sequence(lambda n: n % len(NUMERALS) + 1)
+    numeral = factory.LazyAttribute(lambda group: NUMERALS[group.number - 1])
+    name = factory.Sequence(lambda n: f"Arbeitsgruppe {n}")
+
+
+class MeasureFactory(factory.Factory):
+    """`MeasureFactory(kpis=[{"name": ...}], goals=[{"text": ..., "target": ...}])`."""
+
+    class Meta:
+        model = Measure
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    working_group = factory.SubFactory(
+        WorkingGroupFactory, programme=factory.SelfAttribute("..programme")
+    )
+    number = factory.LazyAttributeSequence(lambda m, n: f"{m.working_group.number}.{n + 1}")
+    title = factory.Sequence(lambda n: f"Maßnahme {n}")
+    goals = factory.List([])
+    kpis = factory.List([])
+
+    @classmethod
+    def _create(cls, model_class, *, programme, goals, kpis, **data):
+        return measure_create(
+            programme=programme,
+            data=data,
+            goals=goals,
+            kpis=kpis,
+            source=ChangeRecord.Source.SEED,
+        )
