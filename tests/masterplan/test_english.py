@@ -320,20 +320,31 @@ def test_english_dates_read_day_month_year():
         )
 
 
-def test_the_reminder_email_is_written_in_the_active_language():
+def test_the_round_reminder_email_reads_in_english(programme):
     from datetime import date
 
     from django.contrib.auth.models import User
+    from django.template.loader import render_to_string
 
-    from kpis.reminders import EditorReminder, _reminder_body
+    from rounds.models import ReportingRound
 
-    reminder = EditorReminder(user=User(username="erika", first_name="Erika"))
+    round_ = ReportingRound(
+        programme=programme,
+        name="Status 1/2027",
+        reporting_date=date(2027, 3, 31),
+        update_deadline=date(2027, 4, 15),
+        review_deadline=date(2027, 4, 30),
+    )
+    context = {
+        "round": round_,
+        "recipient": User(username="erika", first_name="Erika"),
+        "site_url": "https://sachstand.example.org",
+        "sections": [{"heading": "Please report", "items": []}],
+    }
     with override("en"):
-        body = _reminder_body(reminder, reporting_date=date(2026, 11, 25), since=date(2026, 6, 30))
+        body = render_to_string("rounds/email/reminder.txt", context)
 
-    assert body.startswith("Hello Erika,\n")
-    assert "the next status report is due on 25 November 2026." in body
-    assert "Since the last report (30 June 2026)" in body
+    assert "15 Apr 2027" in body
     assert not GERMAN_WORD.findall(body.replace("Sachstand", ""))
 
 
