@@ -16,6 +16,8 @@ from kpis.models import KPI
 from kpis.services import kpi_value_record
 from measures.models import Measure
 from reports.services import report_build, report_request
+from rounds.models import StatusUpdate
+from rounds.services import round_create, round_open, update_save
 from tests.conftest import ARTIFACTS, browser_login
 from transfer.services import import_run_start, programme_import
 
@@ -75,6 +77,28 @@ def staff_pages(programme, admin_user, settings, tmp_path):
         data=(FILES / "bad-rating.csv").read_bytes(),
         by=admin_user,
     ).run
+    round_ = round_open(
+        round=round_create(
+            programme=programme,
+            name="Sachstand 1/2027",
+            reporting_date=date(2026, 3, 31),
+            update_deadline=date(2026, 4, 15),
+            review_deadline=date(2026, 4, 30),
+        ),
+        by=admin_user,
+    )
+    update = StatusUpdate.objects.get(round=round_, measure=measure)
+    update_save(
+        update=update,
+        data={
+            "traffic_light": "gefaehrdet",
+            "traffic_light_reason": "Die Stelle der Projektleitung ist seit Monaten unbesetzt.",
+            "achieved": "Konzept abgestimmt.",
+        },
+        expected_version=update.version,
+        by=admin_user,
+    )
+    history = measure.changes.order_by("pk").first()
     return {
         "overview": "/",
         "list": "/massnahmen/",
@@ -91,6 +115,12 @@ def staff_pages(programme, admin_user, settings, tmp_path):
         "import-run": f"/import-export/import/{run.pk}/",
         "import-run-rejected": f"/import-export/import/{rejected.pk}/",
         "kpi-value-form": (f"/massnahmen/{measure.pk}/", kpi.pk),
+        "restore-preview": f"/massnahmen/{measure.pk}/verlauf/{history.pk}/wiederherstellen/",
+        "rounds": "/runden/",
+        "round-new": "/runden/neu/",
+        "round": f"/runden/{round_.pk}/",
+        "status-update": f"/runden/meldung/{update.pk}/",
+        "tasks": "/runden/aufgaben/",
     }
 
 
