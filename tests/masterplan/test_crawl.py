@@ -24,7 +24,9 @@ from kpis.models import KPI
 from kpis.services import kpi_value_record
 from measures.models import Measure
 from measures.services import measure_update
-from reports.services import report_build, report_fail, report_request
+from reports.services import report_build, report_fail, report_request, round_close_and_report
+from rounds.models import StatusUpdate, UpdateAction
+from rounds.services import round_create, round_open, update_save, update_transition
 from transfer.services import import_run_start, programme_import
 
 FILES = Path(__file__).parents[1] / "transfer" / "files"
@@ -209,7 +211,9 @@ def crawl(client: Client, start: str = "/") -> CrawlResult:
 
 
 @pytest.fixture
-def lived_in_programme(programme, admin_user, settings, tmp_path, monkeypatch):
+def lived_in_programme(
+    programme, admin_user, editor_group_1, lead_group_1, settings, tmp_path, monkeypatch
+):
     """The seed after some weeks of use, so that every kind of page has something to show."""
     settings.MEDIA_ROOT = tmp_path / "media"
     monkeypatch.setattr("measures.views.PAGE_SIZE", 10)  # the list has more than one page
@@ -259,10 +263,49 @@ def lived_in_programme(programme, admin_user, settings, tmp_path, monkeypatch):
     )
     upload = SimpleUploadedFile("goals-comma.csv", (FILES / "goals-comma.csv").read_bytes())
     import_run_start(programme=programme, file_name="goals-comma.csv", upload=upload, by=admin_user)
+    _rounds(programme, admin_user, editor_group_1, lead_group_1)
     return programme
 
 
-PERSONAS = ["admin_user", "editor_group_1", "editor_group_2", "committee_member"]
+def _rounds(programme, admin_user, editor, lead):
+    """A closed round with its report (1.1 approved) and a running one (1.2 submitted)."""
+
+    def reported(round_, number, *, approve):
+        update = StatusUpdate.objects.get(round=round_, measure__number=number)
+        update = update_save(
+            update=update,
+            data={
+                "traffic_light": "gefaehrdet",
+                "traffic_light_reason": "Stelle unbesetzt",
+                "achieved": "Konzept abgestimmt.",
+                "decision_needed": "Mittel freigeben",
+            },
+            expected_version=update.version,
+            by=editor,
+        )
+        update = update_transition(update=update, action=UpdateAction.SUBMIT, by=editor)
+        if approve:
+            update_transition(update=update, action=UpdateAction.APPROVE, by=lead)
+
+    closed = round_create(
+        programme=programme, name="Sachstand 2/2021", reporting_date=date(2021, 6, 30),
+        update_deadline=date(2021, 7, 15), review_deadline=date(2021, 7, 31),
+    )  # fmt: skip
+    round_open(round=closed, by=admin_user)
+    reported(closed, "1.1", approve=True)
+    report = round_close_and_report(
+        round=closed, include_unapproved=False, ds_number="3-21", by=admin_user, enqueue=False
+    )
+    report_build(report_id=report.pk)
+    running = round_create(
+        programme=programme, name="Sachstand 1/2022", reporting_date=date(2021, 12, 31),
+        update_deadline=date(2022, 1, 15), review_deadline=date(2022, 1, 31),
+    )  # fmt: skip
+    round_open(round=running, by=admin_user)
+    reported(running, "1.2", approve=False)
+
+
+PERSONAS = ["admin_user", "editor_group_1", "editor_group_2", "lead_group_1", "committee_member"]
 # (persona, language): everyone in German, the committee once more in English.
 RUNS = [*((persona, "de") for persona in PERSONAS), ("committee_member", "en")]
 
@@ -285,6 +328,8 @@ def test_no_page_a_persona_can_reach_answers_with_a_server_error(
             "measure pages": sum(re.fullmatch(r"/massnahmen/\d+/", p) is not None for p in paths),
             "report pages": sum(re.fullmatch(r"/berichte/\d+/", p) is not None for p in paths),
             "export": "/import-export/" in paths,
+            "round pages": sum(re.fullmatch(r"/runden/\d+/", p) is not None for p in paths),
+            "status updates": any(re.fullmatch(r"/runden/meldung/\d+/", p) for p in paths),
             "bounded": not result.truncated,
         }
         if not all(reached.values()) or reached["measure pages"] < 25:
