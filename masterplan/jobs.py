@@ -80,3 +80,18 @@ def needs_sending(*, queued_at: datetime, sent_at: datetime | None, now: datetim
     if sent_at is None:
         return queued_at <= now - UNSENT_GRACE
     return sent_at <= now - resend_after()
+
+
+def waiting_job_watch(
+    job, *, now: datetime, fail: Callable[[], None], send: Callable[[], None]
+) -> str | None:
+    """The deadline rule for a job waiting for a worker (`job` has `queued_at`, `sent_at`):
+    failed once it waited longer than JOB_QUEUE_DEADLINE, sent again when no worker took the
+    message (`needs_sending`). Returns what was done: "failed", "sent" or None."""
+    if job.queued_at <= now - queue_deadline():
+        fail()
+        return "failed"
+    if needs_sending(queued_at=job.queued_at, sent_at=job.sent_at, now=now):
+        send()
+        return "sent"
+    return None

@@ -373,16 +373,15 @@ def _watch_one(report: StatusReport, *, now) -> str | None:
         return "requeued"
     if report.state != ReportState.QUEUED:
         return None
-    if report.queued_at <= now - jobs.queue_deadline():
-        report_fail(
+    return jobs.waiting_job_watch(
+        report,
+        now=now,
+        fail=lambda: report_fail(
             report=report,
             reason=_(
                 "Kein Arbeitsprozess hat den Bericht übernommen. Bitte erneut versuchen oder "
                 "die Administration verständigen."
             ),
-        )
-        return "failed"
-    if jobs.needs_sending(queued_at=report.queued_at, sent_at=report.sent_at, now=now):
-        _enqueue_build(report)
-        return "sent"
-    return None
+        ),
+        send=lambda: _enqueue_build(report),
+    )

@@ -526,19 +526,18 @@ def _watch_one(run: ImportRun, *, now) -> str | None:
         run.save(update_fields=["queued_at", "sent_at", "started_at"])
         _enqueue(run)
         return "requeued"
-    if run.queued_at <= now - jobs.queue_deadline():
-        _fail(
+    return jobs.waiting_job_watch(
+        run,
+        now=now,
+        fail=lambda: _fail(
             run,
             _(
                 "Kein Arbeitsprozess hat den Import übernommen. Nichts wurde geändert. Bitte "
                 "erneut versuchen oder die Administration verständigen."
             ),
-        )
-        return "failed"
-    if jobs.needs_sending(queued_at=run.queued_at, sent_at=run.sent_at, now=now):
-        _enqueue(run)
-        return "sent"
-    return None
+        ),
+        send=lambda: _enqueue(run),
+    )
 
 
 def _fail(run: ImportRun, error: str) -> None:

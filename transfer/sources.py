@@ -433,23 +433,9 @@ def _read_worksheet(workbook, worksheet) -> list[tuple[int, list[Any]]]:
             timedelta_formats=workbook._timedelta_formats,
         )
         for number, cells in parser.parse():
-            values = {}
-            for cell in cells:
-                value = cell["value"]
-                if not _filled(value) or (isinstance(value, str) and not value.strip()):
-                    continue
-                column = cell["column"]
-                bounds.column(number, column)
-                if isinstance(value, str):
-                    value = bounds.text(number, column, value)
-                values[column] = value
-            if not values:
-                continue
-            bounds.row(number)
-            row = [None] * max(values)
-            for column, value in values.items():
-                row[column - 1] = value
-            rows.append((number, row))
+            row = _bounded_row(bounds, number, ((cell["column"], cell["value"]) for cell in cells))
+            if row is not None:
+                rows.append((number, row))
     except BROKEN:  # broken XML, bad checksums, cell references out of range
         raise _unreadable() from None
     finally:
@@ -633,6 +619,30 @@ def read_ods(data: bytes) -> list[RawTable]:
     return tables
 
 
+def _whole_float(value) -> bool:
+    return isinstance(value, float) and value.is_integer()
+
+
+def _bounded_row(bounds: "_Bounds", number: int, cells) -> list[Any] | None:
+    """One sheet row from its (column, value) cells, blank cells skipped, within the bounds;
+    None for a row without content."""
+    values = {}
+    for column, value in cells:
+        if not _filled(value) or (isinstance(value, str) and not value.strip()):
+            continue
+        bounds.column(number, column)
+        if isinstance(value, str):
+            value = bounds.text(number, column, value)
+        values[column] = value
+    if not values:
+        return None
+    bounds.row(number)
+    row = [None] * max(values)
+    for column, value in values.items():
+        row[column - 1] = value
+    return row
+
+
 def _read_calamine_sheet(sheet) -> list[tuple[int, list[Any]]]:
     """Rows with content as (row number, cells from column A), as `_read_worksheet` does."""
     bounds = _Bounds(sheet.name)
@@ -640,24 +650,17 @@ def _read_calamine_sheet(sheet) -> list[tuple[int, list[Any]]]:
     rows: list[tuple[int, list[Any]]] = []
     for index, cells in enumerate(sheet.iter_rows()):
         number = first_row + index + 1
-        values = {}
-        for offset, value in enumerate(cells):
-            if not _filled(value) or (isinstance(value, str) and not value.strip()):
-                continue
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)  # as openpyxl reads "<v>5</v>"
-            column = first_column + offset + 1
-            bounds.column(number, column)
-            if isinstance(value, str):
-                value = bounds.text(number, column, value)
-            values[column] = value
-        if not values:
-            continue
-        bounds.row(number)
-        row = [None] * max(values)
-        for column, value in values.items():
-            row[column - 1] = value
-        rows.append((number, row))
+        row = _bounded_row(
+            bounds,
+            number,
+            (
+                # Whole numbers as openpyxl reads "<v>5</v>".
+                (first_column + offset + 1, int(value) if _whole_float(value) else value)
+                for offset, value in enumerate(cells)
+            ),
+        )
+        if row is not None:
+            rows.append((number, row))
     bounds.finish()
     return rows
 
