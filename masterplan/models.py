@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -194,3 +195,22 @@ class RatingLevel(models.Model):
 
     def __str__(self):
         return f"{self.level} = {self.definition}" if self.definition else self.level
+
+
+class UserPreference(models.Model):
+    """What a user chose for themselves, remembered for texts sent without a request (e-mails)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="preference",
+        verbose_name=_("Benutzer"),
+    )
+    language = models.CharField(_("Sprache"), max_length=10, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("Benutzereinstellung")
+        verbose_name_plural = _("Benutzereinstellungen")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language})"

@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from measures import views as measure_views
+
+from . import views as account_views
 
 urlpatterns = [
     path("", measure_views.overview, name="home"),
@@ -15,9 +15,11 @@ urlpatterns = [
     path("runden/", include("rounds.urls")),
     path("import-export/", include("transfer.urls")),
     path("admin/", admin.site.urls),
+    # Sign-in remembers the reader's language for e-mails (masterplan.languages).
+    path("konto/login/", account_views.LoginView.as_view(), name="login"),
     path("konto/", include("django.contrib.auth.urls")),
     # Anonymous visitors may switch the language of the login page too.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from masterplan.languages import user_language
+
 from .models import Notification, NotificationKind, ReportingRound, StatusUpdate
 
 
@@ -60,8 +62,9 @@ def round_opened_notify(*, round: ReportingRound) -> int:
 def send_notification(
     *, kind: str, round: ReportingRound, recipient, context: dict, items: list[dict], day=None
 ) -> None:
-    """Render the kind's templates (subject, text, HTML), send, and log the e-mail."""
-    with translation.override(settings.LANGUAGE_CODE):
+    """Render the kind's templates (subject, text, HTML) in the recipient's language, send, and
+    log the e-mail."""
+    with translation.override(user_language(recipient)):
         context = {**context, "recipient": recipient, "site_url": settings.SITE_URL}
         subject = render_to_string(f"rounds/email/{kind}_subject.txt", context).strip()
         text = render_to_string(f"rounds/email/{kind}.txt", context)
