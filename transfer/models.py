@@ -50,6 +50,11 @@ class ImportRun(models.Model):
         verbose_name=_("Bestätigt von"),
     )
     created_at = models.DateTimeField(_("Hochgeladen am"), auto_now_add=True)
+    # The reader's language: a worker has no request, so it writes the preview and the
+    # messages in this one (the uploader's, then the confirming person's).
+    language = models.CharField(
+        _("Sprache"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     # The job of the current step (checking or applying), see masterplan/jobs.py.
     queued_at = models.DateTimeField(
         _("In der Warteschlange seit"), default=timezone.now, editable=False

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from masterplan import jobs
@@ -267,7 +267,11 @@ def programme_import(
     """
     timings = Timings()
     run = ImportRun.objects.create(
-        programme=programme, file_name=file_name, dry_run=dry_run, created_by=_author(by)
+        programme=programme,
+        file_name=file_name,
+        dry_run=dry_run,
+        created_by=_author(by),
+        language=reader_language(),
     )
     try:
         rows = import_rows(programme=programme, file_name=file_name, data=data, timings=timings)
@@ -311,11 +315,21 @@ def _applied(run: ImportRun, plan: Plan, *, skip: set[str], delete_kpi_values: b
 # steps past their deadline.
 
 
+def reader_language() -> str:
+    """The language the person starting a step reads (the request's), kept on the run."""
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
 def import_run_start(*, programme: Programme, file_name: str, upload, by) -> ImportRun:
     """Store an uploaded file and check it (at once when small, else on a worker)."""
     if upload.size > import_max_bytes():
         raise FileRefused([too_large_error(upload.size)])
-    run = ImportRun(programme=programme, file_name=file_name[:255], created_by=_author(by))
+    run = ImportRun(
+        programme=programme,
+        file_name=file_name[:255],
+        created_by=_author(by),
+        language=reader_language(),
+    )
     run.file.save(file_name, upload, save=False)
     run.save()
     if upload.size <= import_inline_max_bytes():
@@ -370,9 +384,15 @@ def import_run_process(*, run_id: int, state: str) -> ImportRun | None:
 
     Never raises for what a file or the machine can do: a file that cannot be read is
     refused, anything else (even MemoryError, which Celery treats as fatal for the whole
-    worker) fails the run with a German message. An apply runs in one transaction, so a
-    failed or killed one changed nothing.
+    worker) fails the run with a message. An apply runs in one transaction, so a failed or
+    killed one changed nothing. Preview and messages are written in the run's language.
     """
+    language = ImportRun.objects.filter(pk=run_id).values_list("language", flat=True).first()
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _process(run_id, state)
+
+
+def _process(run_id: int, state: str) -> ImportRun | None:
     run = _claim(run_id, state)
     if run is None:
         return ImportRun.objects.filter(pk=run_id).first()
@@ -459,6 +479,7 @@ def import_run_confirm(
         }
         _queue_step(run, ImportRun.State.APPLYING)
         run.confirmed_by = _author(by)
+        run.language = reader_language()
         run.save()
         inline = run.file.size <= import_inline_max_bytes()
         if not inline:
@@ -484,6 +505,7 @@ def import_run_retry(*, run: ImportRun) -> ImportRun:
             raise ValueError(f"Import {run.pk} is {run.state} and cannot be retried.")
         _queue_step(run, ImportRun.State.VALIDATING)
         run.errors, run.plan, run.counts, run.finished_at = [], None, {}, None
+        run.language = reader_language()
         run.save()
         inline = run.file.size <= import_inline_max_bytes()
         if not inline:
@@ -507,7 +529,10 @@ def import_runs_watch(*, now=None) -> dict[str, int]:
     for run_id in ImportRun.objects.filter(state__in=RUNNING).values_list("pk", flat=True):
         with transaction.atomic():
             run = ImportRun.objects.select_for_update().filter(pk=run_id, state__in=RUNNING).first()
-            outcome = _watch_one(run, now=now) if run else None
+            if run is None:
+                continue
+            with translation.override(run.language or settings.LANGUAGE_CODE):
+                outcome = _watch_one(run, now=now)
             if outcome:
                 counts[outcome] += 1
     if any(counts.values()):
