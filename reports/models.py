@@ -102,6 +102,10 @@ class StatusReport(models.Model):
         verbose_name=_("Erstellt von"),
     )
     created_at = models.DateTimeField(_("Angefordert am"), auto_now_add=True)
+    # The requesting person's language: the worker freezes and writes the report in it.
+    language = models.CharField(
+        _("Sprache"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     queued_at = models.DateTimeField(
         _("In der Warteschlange seit"), default=timezone.now, editable=False
     )

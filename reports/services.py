@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from masterplan import jobs
@@ -103,6 +103,7 @@ def report_request(
             include_internal=include_internal,
             previous=previous,
             created_by=by,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
         )
         report.full_clean()
         report.save()
@@ -237,8 +238,14 @@ def report_build(*, report_id: int) -> StatusReport | None:
     """Build a queued report: freeze, render, write, mark done (or failed with the reason).
 
     Safe to call twice for the same report (a redelivered task): a report that is done or
-    failed is left alone.
+    failed is left alone. Written in the language it was requested in (`report.language`).
     """
+    language = StatusReport.objects.filter(pk=report_id).values_list("language", flat=True)
+    with translation.override(language.first() or settings.LANGUAGE_CODE):
+        return _report_build(report_id)
+
+
+def _report_build(report_id: int) -> StatusReport | None:
     report = _claim(report_id)
     if report is None:
         return None
@@ -344,7 +351,8 @@ def reports_watch(*, now=None) -> dict[str, int]:
             report = StatusReport.objects.select_for_update().filter(pk=report_id).first()
             if report is None:
                 continue
-            outcome = _watch_one(report, now=now)
+            with translation.override(report.language or settings.LANGUAGE_CODE):
+                outcome = _watch_one(report, now=now)
             if outcome:
                 counts[outcome] += 1
     if any(counts.values()):
