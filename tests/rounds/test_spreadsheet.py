@@ -284,3 +284,25 @@ def test_the_committee_may_download_but_not_upload(client, open_round, committee
     )
     url = reverse("transfer:round-updates-import", args=[open_round.pk])
     assert client.get(url).status_code == 403
+
+
+def test_a_csv_from_german_excel_is_read_too(open_round, editor_group_1):
+    version = _update(open_round, "1.1").version
+    text = (
+        "Maßnahme;Ampel;Begründung;Sachstand;Fortschritt in %;Version\r\n"
+        f'1.1;KRITISCH;"Personal fehlt";"Zwei Stellen\r\nunbesetzt";40 %;{version}\r\n'
+    )
+    count = round_updates_apply(
+        round=open_round,
+        name="meldungen.csv",
+        data=text.encode("cp1252"),
+        by=editor_group_1,
+        submit=False,
+    )
+    update = _update(open_round, "1.1")
+    assert count == 1
+    assert (update.traffic_light, update.achieved, update.progress_percent) == (
+        "kritisch",
+        "Zwei Stellen\nunbesetzt",
+        40,
+    )
