@@ -223,6 +223,13 @@ def can_edit_update(user, update: StatusUpdate) -> bool:
     return is_admin(user) or is_editor_of(user, update.measure.working_group)
 
 
+def can_edit_round_updates(user, round_: ReportingRound) -> bool:
+    """Whether the user may edit any update of the round (e.g. upload its spreadsheet)."""
+    if not round_.is_running or not user.is_authenticated:
+        return False
+    return is_admin(user) or round_.programme.working_groups.filter(editors=user.pk).exists()
+
+
 def _lock_update(update: StatusUpdate) -> StatusUpdate:
     return (
         StatusUpdate.objects.select_for_update(of=("self",))

@@ -27,6 +27,7 @@ from .models import ReportingRound, StatusUpdate, UpdateAction, UpdateState
 from .selectors import measure_rounds, overview_rounds, round_progress, tasks_for
 from .services import (
     UpdateConflict,
+    can_edit_round_updates,
     can_edit_update,
     round_create,
     round_open,
@@ -87,6 +88,7 @@ def round_detail(request, pk: int):
         "selected_state": state,
         "states": UpdateState.choices,
         "can_manage": is_admin(request.user),
+        "can_upload": can_edit_round_updates(request.user, round_),
         "close_form": CloseForm(),
         "reopen_form": ReopenForm(),
     }

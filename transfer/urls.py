@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import round_views, views
 
 app_name = "transfer"
 
@@ -17,5 +17,13 @@ urlpatterns = [
     path("export/programm.ods", views.export_workbook_ods, name="export-workbook-ods"),
     path("export/<str:kind>.csv", views.export_csv, name="export-csv"),
     path("vorlage.xlsx", views.export_template, name="template"),
+    path(
+        "runde/<int:pk>/meldungen.xlsx",
+        round_views.round_updates_download,
+        name="round-updates-export",
+    ),
+    path(
+        "runde/<int:pk>/meldungen/", round_views.round_updates_upload, name="round-updates-import"
+    ),
     path("vorlage.ods", views.export_template_ods, name="template-ods"),
 ]

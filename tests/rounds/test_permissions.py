@@ -88,6 +88,18 @@ PAGES = {
         EVERYONE,
     ),
     "overview part": ("get", lambda r, u: reverse("rounds:overview_part"), None, EVERYONE),
+    "updates spreadsheet": (
+        "get",
+        lambda r, u: reverse("transfer:round-updates-export", args=[r.pk]),
+        None,
+        EVERYONE,
+    ),
+    "updates upload form": (
+        "get",
+        lambda r, u: reverse("transfer:round-updates-import", args=[r.pk]),
+        None,
+        only("admin", "editor_1", "editor_2", outcome=OK),
+    ),
 }
 
 
