@@ -49,6 +49,11 @@ def _as(page, username: str) -> None:
     browser_login(page, username)
 
 
+def _update_form(page):
+    """The status update's own form (the page also has the goals' and KPIs' forms)."""
+    return page.locator("form").filter(has=page.get_by_label("Begründung der Ampel"))
+
+
 def _open_update(page, number: str) -> None:
     page.goto("/runden/aufgaben/")
     page.get_by_role("link", name=re.compile(rf"^{re.escape(number)} ")).first.click()
@@ -87,8 +92,8 @@ def test_a_whole_round_from_opening_to_the_committee_reading_the_pdf(
     _open_update(page, "1.1")
     page.get_by_label("gefährdet").check()
     page.get_by_label("Begründung der Ampel").fill(REASON)
-    page.get_by_label("Sachstand").fill(ACHIEVED_FIRST)
-    page.get_by_role("button", name="Speichern").click()
+    _update_form(page).get_by_label("Sachstand", exact=True).fill(ACHIEVED_FIRST)
+    page.get_by_role("button", name="Speichern", exact=True).click()
     page.get_by_role("button", name="Einreichen").click()
     expect(page.get_by_text("Die Meldung ist eingereicht.")).to_be_visible()
 
@@ -103,8 +108,8 @@ def test_a_whole_round_from_opening_to_the_committee_reading_the_pdf(
     _as(page, "erika")
     _open_update(page, "1.1")
     expect(page.get_by_text("Bitte den Stand beim Personalrat ergänzen.")).to_be_visible()
-    page.get_by_label("Sachstand").fill(ACHIEVED)
-    page.get_by_role("button", name="Speichern").click()
+    _update_form(page).get_by_label("Sachstand", exact=True).fill(ACHIEVED)
+    page.get_by_role("button", name="Speichern", exact=True).click()
     page.get_by_role("button", name="Einreichen").click()
     expect(page.get_by_text("Die Meldung ist eingereicht.")).to_be_visible()
 
