@@ -264,7 +264,11 @@ def main() -> None:
 
         seed = read_seed()
         sizes = [int(size) for size in args.sizes.split(",")]
-        kind = "round reports (closed round, every measure reported)" if args.round else "programmes (no round)"
+        kind = (
+            "round reports (a closed round, every measure reported)"
+            if args.round
+            else "programmes (no round)"
+        )
         print(f"\nSynthetic {kind}, each built in a fresh process:")
         header = (
             f"  {'measures':>8} {'pages':>6} {'snapshot':>9} {'html':>7} {'weasyprint':>11} "
