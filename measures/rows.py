@@ -189,10 +189,10 @@ def children_replace(*, measure: Measure, kind: Children, items: list[dict]) -> 
         row.save()
 
 
-def children_replace_bulk(*, kind: Children, items_by_measure: dict[int, list[dict]]) -> None:
+def children_replace_bulk(*, kind: Children, items_by_measure: dict[int, list[dict]]) -> list:
     """`children_replace` for many measures at once; the caller has validated every value.
 
-    Measures not in the dict keep their rows.
+    Measures not in the dict keep their rows. Returns the new rows (saved, with their ids).
     """
     model = kind.model
     existing: dict[int, Any] = {}
@@ -225,4 +225,4 @@ def children_replace_bulk(*, kind: Children, items_by_measure: dict[int, list[di
         model.objects.filter(pk__in=chunk).delete()
     if to_update:
         model.objects.bulk_update(to_update, [*sorted(changed_fields), "updated_at"], CHUNK)
-    model.objects.bulk_create(to_create, batch_size=CHUNK)
+    return model.objects.bulk_create(to_create, batch_size=CHUNK)
