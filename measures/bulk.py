@@ -6,6 +6,7 @@ as full_clean would, plus the working group rule); these functions only save.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -42,16 +43,26 @@ def kpis_replace_bulk(*, kpis_by_measure: dict[int, list[dict]]) -> None:
     children_replace_bulk(kind=KPIS, items_by_measure=kpis_by_measure)
 
 
-def kpi_values_replace_bulk(*, values_by_measure: dict[int, list[dict]], by=None) -> list[KPIValue]:
+def kpi_values_replace_bulk(
+    *,
+    values_by_measure: dict[int, list[dict]],
+    by=None,
+    new_measures: Iterable[int] = (),
+    new_kpis: Iterable[KPI] = (),
+) -> list[KPIValue]:
     """Make the values of each measure's KPIs the given list; the caller has validated them.
 
     Items: {"kpi": KPI name, "date", "value", "note"}; a value is matched by KPI and date.
     Values of these measures' KPIs left out are deleted. The changes show in the measure's
     history through the KPI state (see `measures_apply_bulk`). Returns the new values.
+    Measures just created (`new_measures`, with their `new_kpis`) have nothing to read.
     """
-    kpis: dict[tuple[int, str], KPI] = {}
+    new_measures = set(new_measures)
+    kpis: dict[tuple[int, str], KPI] = {
+        (kpi.measure_id, kpi.name): kpi for kpi in new_kpis if kpi.measure_id in new_measures
+    }
     existing: dict[tuple[int, object], KPIValue] = {}
-    for chunk in in_chunks(list(values_by_measure)):
+    for chunk in in_chunks([pk for pk in values_by_measure if pk not in new_measures]):
         for kpi in KPI.objects.filter(measure_id__in=chunk):
             kpis[(kpi.measure_id, kpi.name)] = kpi
         for value in KPIValue.objects.filter(kpi__measure_id__in=chunk):
@@ -154,9 +165,16 @@ def measures_apply_bulk(
     def by_pk(items_by_number: dict[str, list[dict]]) -> dict[int, list[dict]]:
         return {by_number[number].pk: items for number, items in items_by_number.items()}
 
-    new_goals = children_replace_bulk(kind=GOALS, items_by_measure=by_pk(goals))
-    new_kpis = children_replace_bulk(kind=KPIS, items_by_measure=by_pk(kpis))
-    new_values = kpi_values_replace_bulk(values_by_measure=by_pk(kpi_values), by=by)
+    created_ids = {measure.pk for measure in new_measures}
+    new_goals = children_replace_bulk(
+        kind=GOALS, items_by_measure=by_pk(goals), new_measures=created_ids
+    )
+    new_kpis = children_replace_bulk(
+        kind=KPIS, items_by_measure=by_pk(kpis), new_measures=created_ids
+    )
+    new_values = kpi_values_replace_bulk(
+        values_by_measure=by_pk(kpi_values), by=by, new_measures=created_ids, new_kpis=new_kpis
+    )
 
     # The state after: changed measures read back; new ones built from the rows just written
     # (all their goals, KPIs and values are new), the same JSON `measure_state` would read.
