@@ -13,8 +13,10 @@ from measures.services import measures_apply_bulk
 pytestmark = pytest.mark.django_db
 
 
-def stored_state(record: ChangeRecord) -> str:
-    return json.dumps(ChangeRecord.objects.get(pk=record.pk).state)
+def recorded_state(record: ChangeRecord) -> str:
+    """The state as written, in its key order (PostgreSQL's jsonb keeps its own on reading)."""
+    assert ChangeRecord.objects.get(pk=record.pk).state == record.state
+    return json.dumps(record.state)
 
 
 def read_state(number: str) -> str:
@@ -60,7 +62,7 @@ def test_a_created_measure_keeps_the_state_read_back_from_the_database(programme
 
     (record,) = result.records
     assert record.action == ChangeRecord.Action.CREATED
-    assert stored_state(record) == read_state("2.9")
+    assert recorded_state(record) == read_state("2.9")
     state = json.loads(read_state("2.9"))
     assert [goal["text"] for goal in state["goals"]] == ["Erstes Ziel", "Zweites Ziel"]
     assert [len(kpi["values"]) for kpi in state["kpis"]] == [1, 2]
@@ -81,5 +83,5 @@ def test_an_updated_measure_keeps_the_state_read_back_from_the_database(programm
 
     (record,) = result.records
     assert record.action == ChangeRecord.Action.UPDATED
-    assert stored_state(record) == read_state(number)
+    assert recorded_state(record) == read_state(number)
     assert record.diff["title"][1] == "Geändert"
