@@ -5,6 +5,8 @@ queries instead of several per measure. Callers validate every value before (fie
 as full_clean would, plus the working group rule); these functions only save.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -14,7 +16,7 @@ from kpis.models import KPI, KPIValue
 from masterplan.models import ESTIMATE_FIELD_BY_KIND, RATING_FIELD_BY_KIND, Programme
 from masterplan.services import legend_scales
 
-from .history import change_record, measure_states, state_diff
+from .history import change_record, measure_states, new_measure_state, state_diff
 from .models import ChangeRecord, Measure
 from .rows import (
     CHUNK,
@@ -41,16 +43,26 @@ def kpis_replace_bulk(*, kpis_by_measure: dict[int, list[dict]]) -> None:
     children_replace_bulk(kind=KPIS, items_by_measure=kpis_by_measure)
 
 
-def kpi_values_replace_bulk(*, values_by_measure: dict[int, list[dict]], by=None) -> None:
+def kpi_values_replace_bulk(
+    *,
+    values_by_measure: dict[int, list[dict]],
+    by=None,
+    new_measures: Iterable[int] = (),
+    new_kpis: Iterable[KPI] = (),
+) -> list[KPIValue]:
     """Make the values of each measure's KPIs the given list; the caller has validated them.
 
     Items: {"kpi": KPI name, "date", "value", "note"}; a value is matched by KPI and date.
     Values of these measures' KPIs left out are deleted. The changes show in the measure's
-    history through the KPI state (see `measures_apply_bulk`).
+    history through the KPI state (see `measures_apply_bulk`). Returns the new values.
+    Measures just created (`new_measures`, with their `new_kpis`) have nothing to read.
     """
-    kpis: dict[tuple[int, str], KPI] = {}
+    new_measures = set(new_measures)
+    kpis: dict[tuple[int, str], KPI] = {
+        (kpi.measure_id, kpi.name): kpi for kpi in new_kpis if kpi.measure_id in new_measures
+    }
     existing: dict[tuple[int, object], KPIValue] = {}
-    for chunk in in_chunks(list(values_by_measure)):
+    for chunk in in_chunks([pk for pk in values_by_measure if pk not in new_measures]):
         for kpi in KPI.objects.filter(measure_id__in=chunk):
             kpis[(kpi.measure_id, kpi.name)] = kpi
         for value in KPIValue.objects.filter(kpi__measure_id__in=chunk):
@@ -83,7 +95,7 @@ def kpi_values_replace_bulk(*, values_by_measure: dict[int, list[dict]], by=None
         KPIValue.objects.filter(pk__in=chunk).delete()
     if to_update:
         KPIValue.objects.bulk_update(to_update, ["value", "note", "entered_by"], CHUNK)
-    KPIValue.objects.bulk_create(to_create, batch_size=CHUNK)
+    return KPIValue.objects.bulk_create(to_create, batch_size=CHUNK)
 
 
 @dataclass
@@ -153,12 +165,31 @@ def measures_apply_bulk(
     def by_pk(items_by_number: dict[str, list[dict]]) -> dict[int, list[dict]]:
         return {by_number[number].pk: items for number, items in items_by_number.items()}
 
-    children_replace_bulk(kind=GOALS, items_by_measure=by_pk(goals))
-    children_replace_bulk(kind=KPIS, items_by_measure=by_pk(kpis))
-    kpi_values_replace_bulk(values_by_measure=by_pk(kpi_values), by=by)
+    created_ids = {measure.pk for measure in new_measures}
+    new_goals = children_replace_bulk(
+        kind=GOALS, items_by_measure=by_pk(goals), new_measures=created_ids
+    )
+    new_kpis = children_replace_bulk(
+        kind=KPIS, items_by_measure=by_pk(kpis), new_measures=created_ids
+    )
+    new_values = kpi_values_replace_bulk(
+        values_by_measure=by_pk(kpi_values), by=by, new_measures=created_ids, new_kpis=new_kpis
+    )
 
-    created_ids = [measure.pk for measure in new_measures]
-    after = measure_states(measure_ids=[*before, *created_ids])
+    # The state after: changed measures read back; new ones built from the rows just written
+    # (all their goals, KPIs and values are new), the same JSON `measure_state` would read.
+    after = measure_states(measure_ids=before)
+    goals_of, kpis_of, values_of = defaultdict(list), defaultdict(list), defaultdict(list)
+    for goal in new_goals:
+        goals_of[goal.measure_id].append(goal)
+    for kpi in new_kpis:
+        kpis_of[kpi.measure_id].append(kpi)
+    for value in new_values:
+        values_of[value.kpi_id].append(value)
+    for measure in new_measures:
+        after[measure.pk] = new_measure_state(
+            measure=measure, goals=goals_of[measure.pk], kpis=kpis_of[measure.pk], values=values_of
+        )
     records = [
         change_record(
             measure=measure,

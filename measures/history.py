@@ -85,6 +85,10 @@ def goal_state(goal: Goal) -> dict:
 
 
 def kpi_state(kpi: KPI) -> dict:
+    return _kpi_state(kpi, kpi.values.all())
+
+
+def _kpi_state(kpi: KPI, kpi_values) -> dict:
     values = [
         {
             "date": value.date.isoformat(),
@@ -93,7 +97,7 @@ def kpi_state(kpi: KPI) -> dict:
             # Who measured it, so a restore that brings a value back keeps its author.
             "entered_by": value.entered_by_id,
         }
-        for value in kpi.values.all()
+        for value in kpi_values
     ]
     return {
         "id": kpi.pk,
@@ -103,9 +107,31 @@ def kpi_state(kpi: KPI) -> dict:
 
 
 def _fields_state(measure: Measure) -> dict:
-    state = {field: plain_value(getattr(measure, field)) for field in MEASURE_FIELDS}
-    state["working_group"] = measure.working_group_id
+    # The working group by its id, without loading the group (one query per measure).
+    return {
+        field: measure.working_group_id
+        if field == "working_group"
+        else plain_value(getattr(measure, field))
+        for field in MEASURE_FIELDS
+    }
+
+
+def new_measure_state(*, measure: Measure, goals: list[Goal], kpis: list[KPI], values) -> dict:
+    """`measure_state` of a measure just written, from the rows in memory instead of a re-read.
+
+    `goals`, `kpis`: its rows (saved, with their ids); `values`: {KPI id: its KPIValue rows}.
+    """
+    state = _fields_state(measure)
+    state["goals"] = [goal_state(goal) for goal in sorted(goals, key=_by_order)]
+    state["kpis"] = [
+        _kpi_state(kpi, sorted(values.get(kpi.pk, []), key=lambda value: value.date))
+        for kpi in sorted(kpis, key=_by_order)
+    ]
     return state
+
+
+def _by_order(row) -> tuple:
+    return (row.order, row.pk)
 
 
 def measure_state(measure: Measure) -> dict:

@@ -189,14 +189,18 @@ def children_replace(*, measure: Measure, kind: Children, items: list[dict]) -> 
         row.save()
 
 
-def children_replace_bulk(*, kind: Children, items_by_measure: dict[int, list[dict]]) -> None:
+def children_replace_bulk(
+    *, kind: Children, items_by_measure: dict[int, list[dict]], new_measures: Iterable[int] = ()
+) -> list:
     """`children_replace` for many measures at once; the caller has validated every value.
 
-    Measures not in the dict keep their rows.
+    Measures not in the dict keep their rows; `new_measures` (just created) have none to read.
+    Returns the new rows (saved, with their ids).
     """
     model = kind.model
     existing: dict[int, Any] = {}
-    for chunk in in_chunks(list(items_by_measure)):
+    new_measures = set(new_measures)
+    for chunk in in_chunks([pk for pk in items_by_measure if pk not in new_measures]):
         existing.update((row.pk, row) for row in model.objects.filter(measure_id__in=chunk))
     now = timezone.now()
     to_create, to_update, changed_fields, keep = [], [], set(), set()
@@ -225,4 +229,4 @@ def children_replace_bulk(*, kind: Children, items_by_measure: dict[int, list[di
         model.objects.filter(pk__in=chunk).delete()
     if to_update:
         model.objects.bulk_update(to_update, [*sorted(changed_fields), "updated_at"], CHUNK)
-    model.objects.bulk_create(to_create, batch_size=CHUNK)
+    return model.objects.bulk_create(to_create, batch_size=CHUNK)
