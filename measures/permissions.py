@@ -5,7 +5,7 @@
 - Everyone else who is logged in (the steering committee, editors for other groups) reads.
 """
 
-from masterplan.roles import is_admin
+from masterplan.roles import is_admin, is_editor_of
 
 from .models import Measure
 
@@ -20,11 +20,7 @@ def editable_working_group_ids(user) -> set[int] | None:
 
 
 def can_edit_measure(user, measure: Measure) -> bool:
-    if is_admin(user):
-        return True
-    if not user.is_authenticated:
-        return False
-    return measure.working_group.editors.filter(pk=user.pk).exists()
+    return is_admin(user) or is_editor_of(user, measure.working_group)
 
 
 def can_create_measure(user) -> bool:

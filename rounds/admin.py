@@ -7,29 +7,18 @@ so the state tables, the locking and the history hold; the approval trail and th
 
 from django.contrib import admin
 
+from measures.admin import ReadOnlyAdminMixin
+
 from .models import Notification, ReportingRound, RoundEvent, StatusUpdate, StatusUpdateEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class RoundEventInline(ReadOnlyInline):

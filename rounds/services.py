@@ -85,6 +85,19 @@ def _round_move(round_: ReportingRound, *, to: str, by, reason: str = "") -> Non
     round_.state = to
 
 
+def _save_running(round_: ReportingRound, *, fields: list[str]) -> None:
+    """Save a round that starts running. Refused while another round of its programme runs:
+    checked first, and by the database constraint when two start at the same moment."""
+    refused = ValidationError(_("In diesem Programm läuft bereits eine Berichtsrunde."))
+    if ReportingRound.objects.running().filter(programme=round_.programme).exists():
+        raise refused
+    try:
+        with transaction.atomic():
+            round_.save(update_fields=fields)
+    except IntegrityError:
+        raise refused from None
+
+
 @transaction.atomic
 def round_open(*, round: ReportingRound, by=None) -> ReportingRound:
     """Open a planned round: one update per measure, pre-filled from its last approved update.
@@ -95,16 +108,9 @@ def round_open(*, round: ReportingRound, by=None) -> ReportingRound:
     round_ = _lock_round(round)
     if round_.state != RoundState.PLANNED:
         raise ValidationError(_("Nur eine geplante Runde kann geöffnet werden."))
-    if ReportingRound.objects.running().filter(programme=round_.programme).exists():
-        raise ValidationError(_("In diesem Programm läuft bereits eine Berichtsrunde."))
     _round_move(round_, to=RoundState.OPEN, by=by)
     round_.opened_at = timezone.now()
-    try:
-        with transaction.atomic():
-            round_.save(update_fields=["state", "opened_at"])
-    except IntegrityError:
-        # Another admin opened a round of the same programme at the same moment.
-        raise ValidationError(_("In diesem Programm läuft bereits eine Berichtsrunde.")) from None
+    _save_running(round_, fields=["state", "opened_at"])
     _updates_create(round_)
     transaction.on_commit(lambda: _notify_round_opened(round_.pk))
     return round_
@@ -183,11 +189,9 @@ def round_reopen(*, round: ReportingRound, reason: str, by=None) -> ReportingRou
     round_ = _lock_round(round)
     if round_.state != RoundState.CLOSED:
         raise ValidationError(_("Nur eine abgeschlossene Runde kann wieder geöffnet werden."))
-    if ReportingRound.objects.running().filter(programme=round_.programme).exists():
-        raise ValidationError(_("In diesem Programm läuft bereits eine Berichtsrunde."))
     _round_move(round_, to=RoundState.OPEN, by=by, reason=reason)
     round_.closed_at = None
-    round_.save(update_fields=["state", "closed_at"])
+    _save_running(round_, fields=["state", "closed_at"])
     _round_history(
         round_, label=_("Berichtsrunde „%(name)s“ wieder geöffnet"), by=by, comment=reason
     )
