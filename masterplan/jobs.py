@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
 
@@ -95,3 +95,30 @@ def waiting_job_watch(
         send()
         return "sent"
     return None
+
+
+def jobs_watch(
+    *,
+    kind: str,
+    job_ids,
+    lock: Callable[[int], object | None],
+    watch_one: Callable[..., str | None],
+    now: datetime,
+) -> dict[str, int]:
+    """The beat watch over one kind of job: each job locked in its own transaction (`lock`
+    returns None for one that is gone or finished), judged by `watch_one(job, now=...)` in the
+    language of the person who asked for it (its messages are theirs to read), the outcomes
+    counted and, if any, logged."""
+    counts = {"sent": 0, "requeued": 0, "failed": 0}
+    for job_id in job_ids:
+        with transaction.atomic():
+            job = lock(job_id)
+            if job is None:
+                continue
+            with translation.override(job.language or settings.LANGUAGE_CODE):
+                outcome = watch_one(job, now=now)
+            if outcome:
+                counts[outcome] += 1
+    if any(counts.values()):
+        logger.warning("%s jobs past their deadline: %s", kind, counts)
+    return counts

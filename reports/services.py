@@ -343,21 +343,15 @@ def reports_watch(*, now=None) -> dict[str, int]:
       failed once MAX_ATTEMPTS builds were started.
     """
     now = now or timezone.now()
-    counts = {"sent": 0, "requeued": 0, "failed": 0}
     dead = Q(state=ReportState.BUILDING, started_at__lte=now - jobs.run_deadline())
     overdue = StatusReport.objects.filter(Q(state=ReportState.QUEUED) | dead)
-    for report_id in overdue.values_list("pk", flat=True):
-        with transaction.atomic():
-            report = StatusReport.objects.select_for_update().filter(pk=report_id).first()
-            if report is None:
-                continue
-            with translation.override(report.language or settings.LANGUAGE_CODE):
-                outcome = _watch_one(report, now=now)
-            if outcome:
-                counts[outcome] += 1
-    if any(counts.values()):
-        logger.warning("Report jobs past their deadline: %s", counts)
-    return counts
+    return jobs.jobs_watch(
+        kind="Report",
+        job_ids=overdue.values_list("pk", flat=True),
+        lock=lambda pk: StatusReport.objects.select_for_update().filter(pk=pk).first(),
+        watch_one=_watch_one,
+        now=now,
+    )
 
 
 def _watch_one(report: StatusReport, *, now) -> str | None:

@@ -525,19 +525,15 @@ def import_runs_watch(*, now=None) -> dict[str, int]:
       JOB_MAX_ATTEMPTS were started. A failed run can be discarded or checked again.
     """
     now = now or timezone.now()
-    counts = {"sent": 0, "requeued": 0, "failed": 0}
-    for run_id in ImportRun.objects.filter(state__in=RUNNING).values_list("pk", flat=True):
-        with transaction.atomic():
-            run = ImportRun.objects.select_for_update().filter(pk=run_id, state__in=RUNNING).first()
-            if run is None:
-                continue
-            with translation.override(run.language or settings.LANGUAGE_CODE):
-                outcome = _watch_one(run, now=now)
-            if outcome:
-                counts[outcome] += 1
-    if any(counts.values()):
-        logger.warning("Import jobs past their deadline: %s", counts)
-    return counts
+    return jobs.jobs_watch(
+        kind="Import",
+        job_ids=ImportRun.objects.filter(state__in=RUNNING).values_list("pk", flat=True),
+        lock=lambda pk: (
+            ImportRun.objects.select_for_update().filter(pk=pk, state__in=RUNNING).first()
+        ),
+        watch_one=_watch_one,
+        now=now,
+    )
 
 
 def _watch_one(run: ImportRun, *, now) -> str | None:
