@@ -10,10 +10,10 @@ $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-# Installs exactly the versions CI tested (requirements.lock), then the project itself.
-$(STAMP): $(BIN)/python requirements.lock pyproject.toml
+# Installs exactly the versions CI tested (runtime and dev locks), then the project itself.
+$(STAMP): $(BIN)/python requirements.lock requirements-dev.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet -r requirements-dev.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -42,12 +42,20 @@ format: install
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-# Re-pin requirements.lock from a fresh resolution of pyproject.toml's ranges.
+# Re-pin both locks from a fresh resolution of pyproject.toml's ranges: the runtime lock from
+# the plain install, the dev lock with what the `dev` extra adds on top.
 lock:
 	rm -rf /tmp/sachstand-lock && $(PYTHON) -m venv /tmp/sachstand-lock
 	/tmp/sachstand-lock/bin/pip install --quiet --upgrade pip
-	/tmp/sachstand-lock/bin/pip install --quiet -e ".[dev]"
-	/tmp/sachstand-lock/bin/pip freeze --exclude-editable | grep -v '^sachstand' > requirements.lock
+	/tmp/sachstand-lock/bin/pip install --quiet -e .
+	{ echo "# Runtime dependencies pinned as CI tested them; the production image installs only these."; \
+	  echo "# Re-pin with \`make lock\`."; \
+	  /tmp/sachstand-lock/bin/pip freeze --exclude-editable | grep -v '^sachstand'; } > requirements.lock
+	/tmp/sachstand-lock/bin/pip install --quiet -c requirements.lock -e ".[dev]"
+	{ echo "# Development and test tools, on top of requirements.lock. Re-pin with \`make lock\`."; \
+	  echo "-r requirements.lock"; \
+	  /tmp/sachstand-lock/bin/pip freeze --exclude-editable | grep -v '^sachstand' \
+	    | grep -vxFf requirements.lock; } > requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 media staticfiles

@@ -65,6 +65,10 @@ class ProgrammeQuerySet(models.QuerySet):
         exist, this stays the one created first (not the first by name)."""
         return self.order_by("pk").first()
 
+    def public(self):
+        """Programmes an admin has opened to the public site, the read API and open data."""
+        return self.filter(is_public=True)
+
 
 class Programme(models.Model):
     name = models.CharField(_("Name"), max_length=200, unique=True)
@@ -73,6 +77,14 @@ class Programme(models.Model):
         _("Hinweis zur Nummerierung"),
         blank=True,
         help_text=_("Erscheint im Bericht unter der Legende."),
+    )
+    is_public = models.BooleanField(
+        _("Öffentlich"),
+        default=False,
+        help_text=_(
+            "Zeigt das Programm ohne Anmeldung auf der Transparenzseite, in der Schnittstelle und "
+            "als offene Daten: nur freigegebene Sachstände, nie interne Angaben."
+        ),
     )
 
     objects = ProgrammeQuerySet.as_manager()

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "rounds",
     "transfer",
     "reports",
+    "public",
 ]
 
 MIDDLEWARE = [

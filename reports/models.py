@@ -34,6 +34,17 @@ class StatusReportQuerySet(models.QuerySet):
             .first()
         )
 
+    def published(self):
+        """Reports the public may read: published by an admin and not withdrawn since."""
+        return self.filter(
+            state=ReportState.DONE, published_at__isnull=False, withdrawn_at__isnull=True
+        )
+
+    def ever_published(self):
+        """Published reports including withdrawn ones: a council system that harvested a
+        report must learn that it was withdrawn (OParl's `deleted: true`)."""
+        return self.filter(state=ReportState.DONE, published_at__isnull=False)
+
 
 class StatusReport(models.Model):
     """A Sachstandsbericht: the frozen data (snapshot) and the PDF built from it."""
@@ -122,6 +133,13 @@ class StatusReport(models.Model):
         help_text=_("Dauer der Schritte der letzten Erstellung in Sekunden."),
     )
 
+    published_at = models.DateTimeField(
+        _("Veröffentlicht am"), null=True, blank=True, editable=False
+    )
+    withdrawn_at = models.DateTimeField(
+        _("Zurückgezogen am"), null=True, blank=True, editable=False
+    )
+
     objects = StatusReportQuerySet.as_manager()
 
     class Meta:
@@ -133,6 +151,20 @@ class StatusReport(models.Model):
         if self.is_draft:
             return _("%(title)s – Entwurf") % {"title": self.title}
         return _("%(title)s – DS-Nr. %(number)s") % {"title": self.title, "number": self.ds_number}
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.state == ReportState.DONE
+            and self.published_at is not None
+            and self.withdrawn_at is None
+        )
+
+    @property
+    def can_be_published(self) -> bool:
+        """Only a finished report with a DS number, built without the internal fields, may go
+        public: a committee version would show what the committee must decide."""
+        return self.state == ReportState.DONE and not self.is_draft and not self.include_internal
 
     @property
     def is_draft(self) -> bool:

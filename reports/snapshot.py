@@ -20,15 +20,10 @@ from masterplan.models import (
 )
 from masterplan.numbers import canonical_decimal
 from measures.models import Goal, Measure
-from rounds.models import TrafficLight
+from rounds.models import TrafficLight, withhold_internal
 from rounds.selectors import round_statuses
 
 SNAPSHOT_VERSION = 1
-
-# Left out of a report built without internal fields (`include_internal=False`, e.g. a public
-# version). The Ampel's reason stays: it explains a public fact (the Ampel) and the committee's
-# summary lists it; what the committee must decide is for the committee only.
-INTERNAL_STATUS_FIELDS = ("decision_needed",)
 
 
 def _legend(programme: Programme) -> list[dict]:
@@ -105,8 +100,7 @@ def _round_status(status: dict | None, *, round_name: str, include_internal: boo
         return None
     status = dict(status, current=status["round"] == round_name)
     if not include_internal:
-        for field in INTERNAL_STATUS_FIELDS:
-            status.pop(field, None)
+        status = withhold_internal(status)
     return status
 
 
@@ -148,7 +142,7 @@ def report_snapshot(
     relative to the report date, not to the day the report happens to be built. With a
     reporting `round`, each measure carries the status the round reports (`round_status`) and
     the snapshot a `round` part (name, Stichtag, completion); `include_internal=False` leaves
-    the internal fields (`INTERNAL_STATUS_FIELDS`) out of the frozen data altogether.
+    the internal fields (`rounds.models.withhold_internal`) out of the frozen data altogether.
     """
     groups = programme.working_groups.order_by("number")
     if working_group_numbers:

@@ -40,6 +40,7 @@ class StatusUpdateForm(forms.ModelForm):
         fields = (
             "traffic_light",
             "traffic_light_reason",
+            "traffic_light_reason_internal",
             "achieved",
             "next_steps",
             "decision_needed",

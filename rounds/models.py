@@ -125,6 +125,21 @@ UPDATE_TRANSITIONS: dict[str, tuple[set[str], str, str]] = {
 EDITABLE_UPDATE_STATES = (UpdateState.DRAFT, UpdateState.RETURNED)
 
 
+# Never public, whatever the author chose.
+INTERNAL_UPDATE_FIELDS = ("decision_needed",)
+
+
+def withhold_internal(content: dict) -> dict:
+    """An update's content (a dict of its fields) as readers outside the administration may
+    see it: without what the committee must decide, and without the Ampel's reason when its
+    author marked it internal. The one rule for the public site, the API, open data and
+    reports built without internal fields."""
+    public = {key: value for key, value in content.items() if key not in INTERNAL_UPDATE_FIELDS}
+    if public.pop("traffic_light_reason_internal", False):
+        public.pop("traffic_light_reason", None)
+    return public
+
+
 class StatusUpdateQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(state=UpdateState.APPROVED)
@@ -161,6 +176,13 @@ class StatusUpdate(models.Model):
         _("Begründung der Ampel"),
         blank=True,
         help_text=_("Pflicht bei „gefährdet“ und „kritisch“."),
+    )
+    traffic_light_reason_internal = models.BooleanField(
+        _("Begründung nur intern"),
+        default=False,
+        help_text=_(
+            "Die Begründung erscheint dann nicht öffentlich und nicht im öffentlichen Bericht."
+        ),
     )
     achieved = models.TextField(
         _("Sachstand"), blank=True, help_text=_("Was seit der letzten Runde erreicht wurde.")

@@ -119,6 +119,7 @@ def update_as_status(update: StatusUpdate) -> dict:
         if update.traffic_light
         else "",
         "traffic_light_reason": update.traffic_light_reason,
+        "traffic_light_reason_internal": update.traffic_light_reason_internal,
         "achieved": update.achieved,
         "next_steps": update.next_steps,
         "decision_needed": update.decision_needed,

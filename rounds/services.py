@@ -31,6 +31,7 @@ from .models import (
 UPDATE_CONTENT_FIELDS = (
     "traffic_light",
     "traffic_light_reason",
+    "traffic_light_reason_internal",
     "achieved",
     "next_steps",
     "decision_needed",

@@ -1,0 +1,70 @@
+"""What the public may see: the one place the public site, the read API for anonymous callers
+and the open-data downloads ask. Only programmes an admin made public; of a measure's status
+only the latest *approved* update, without what `rounds.models.withhold_internal` withholds;
+never editor names, history or e-mail addresses; only reports an admin published."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+
+from masterplan.models import Programme
+from measures.models import Measure
+from reports.models import StatusReport
+from rounds.models import StatusUpdate, withhold_internal
+
+
+def public_programmes() -> QuerySet[Programme]:
+    return Programme.objects.public().order_by("pk")
+
+
+def public_measures(programme: Programme) -> QuerySet[Measure]:
+    """The measures of a public programme (empty for any other)."""
+    return Measure.objects.filter(programme=programme, programme__is_public=True).in_number_order()
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """A measure's latest approved Sachstand as the public sees it."""
+
+    round_name: str
+    reporting_date: date
+    traffic_light: str
+    traffic_light_label: str
+    traffic_light_reason: str
+    achieved: str
+    next_steps: str
+    progress_percent: int | None
+
+
+def public_statuses(measure_ids) -> dict[int, PublicStatus]:
+    """{measure id: its latest approved status}; measures without one are missing."""
+    latest = StatusUpdate.objects.select_related("round").latest_approved_per_measure(measure_ids)
+    return {measure_id: _public_status(update) for measure_id, update in latest.items()}
+
+
+def _public_status(update: StatusUpdate) -> PublicStatus:
+    content = withhold_internal(
+        {
+            "traffic_light_reason": update.traffic_light_reason,
+            "traffic_light_reason_internal": update.traffic_light_reason_internal,
+            "decision_needed": update.decision_needed,
+        }
+    )
+    return PublicStatus(
+        round_name=update.round.name,
+        reporting_date=update.round.reporting_date,
+        traffic_light=update.traffic_light,
+        traffic_light_label=str(update.get_traffic_light_display()) if update.traffic_light else "",
+        traffic_light_reason=content.get("traffic_light_reason", ""),
+        achieved=update.achieved,
+        next_steps=update.next_steps,
+        progress_percent=update.progress_percent,
+    )
+
+
+def public_reports(programme: Programme) -> QuerySet[StatusReport]:
+    """Published reports of a public programme, newest first."""
+    return StatusReport.objects.published().filter(
+        programme=programme, programme__is_public=True
+    ).order_by("-report_date", "-id")
