@@ -65,6 +65,8 @@ def _public_status(update: StatusUpdate) -> PublicStatus:
 
 def public_reports(programme: Programme) -> QuerySet[StatusReport]:
     """Published reports of a public programme, newest first."""
-    return StatusReport.objects.published().filter(
-        programme=programme, programme__is_public=True
-    ).order_by("-report_date", "-id")
+    return (
+        StatusReport.objects.published()
+        .filter(programme=programme, programme__is_public=True)
+        .order_by("-report_date", "-id")
+    )
