@@ -1,7 +1,8 @@
 """Jobs a user started (a report build, an import): handing them to the broker, and deadlines.
 
-A job is a database row (StatusReport, ImportRun) with `queued_at`, `sent_at` (the last time a
-message for it reached the broker), `started_at` and `attempts`. The row is the truth, the
+A job is a database row (StatusReport, ImportRun; their fields come from the abstract
+`masterplan.models.Job`) with `queued_at`, `sent_at` (the last time a message for it reached
+the broker), `started_at` and `attempts`. The row is the truth, the
 broker message only a wake-up call, so a message may be lost or duplicated:
 
 - `job_send` publishes without ever raising: with the broker down the request answers within a

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -226,3 +227,23 @@ class UserPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language})"
+
+
+class Job(models.Model):
+    """A job a user started (a report build, an import step): the fields `masterplan.jobs`
+    reasons about, and the language the worker writes in, as a worker has no request."""
+
+    language = models.CharField(
+        _("Sprache"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    queued_at = models.DateTimeField(
+        _("In der Warteschlange seit"), default=timezone.now, editable=False
+    )
+    sent_at = models.DateTimeField(
+        _("An den Auftragsdienst gesendet am"), null=True, blank=True, editable=False
+    )
+    started_at = models.DateTimeField(_("Begonnen am"), null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0, editable=False)
+
+    class Meta:
+        abstract = True

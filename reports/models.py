@@ -1,10 +1,9 @@
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from masterplan.models import Programme
+from masterplan.models import Job, Programme
 
 
 class ReportState(models.TextChoices):
@@ -46,8 +45,9 @@ class StatusReportQuerySet(models.QuerySet):
         return self.filter(state=ReportState.DONE, published_at__isnull=False)
 
 
-class StatusReport(models.Model):
-    """A Sachstandsbericht: the frozen data (snapshot) and the PDF built from it."""
+class StatusReport(Job):
+    """A Sachstandsbericht: the frozen data (snapshot) and the PDF built from it. Its job's
+    `language` is the requesting person's: the worker freezes and writes the report in it."""
 
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="reports", verbose_name=_("Programm")
@@ -103,7 +103,6 @@ class StatusReport(models.Model):
         related_name="+",
         verbose_name=_("Vorheriger Bericht"),
     )
-    attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -113,17 +112,6 @@ class StatusReport(models.Model):
         verbose_name=_("Erstellt von"),
     )
     created_at = models.DateTimeField(_("Angefordert am"), auto_now_add=True)
-    # The requesting person's language: the worker freezes and writes the report in it.
-    language = models.CharField(
-        _("Sprache"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
-    queued_at = models.DateTimeField(
-        _("In der Warteschlange seit"), default=timezone.now, editable=False
-    )
-    sent_at = models.DateTimeField(
-        _("An den Auftragsdienst gesendet am"), null=True, blank=True, editable=False
-    )
-    started_at = models.DateTimeField(_("Begonnen am"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("Fertig am"), null=True, blank=True, editable=False)
     timings = models.JSONField(
         _("Laufzeiten (s)"),

@@ -231,7 +231,24 @@ class StatusUpdate(models.Model):
         return self.state in EDITABLE_UPDATE_STATES and self.round.is_running
 
 
-class StatusUpdateEvent(models.Model):
+class TransitionRecord(models.Model):
+    """A step of a workflow: who took it and when. The subclasses add what changed."""
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("von"),
+    )
+    at = models.DateTimeField(_("am"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+
+class StatusUpdateEvent(TransitionRecord):
     """One transition of an update (who, when, comment): the approval trail."""
 
     update = models.ForeignKey(
@@ -241,25 +258,16 @@ class StatusUpdateEvent(models.Model):
     from_state = models.CharField(_("von"), max_length=20, choices=UpdateState.choices)
     to_state = models.CharField(_("nach"), max_length=20, choices=UpdateState.choices)
     comment = models.TextField(_("Kommentar"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("von"),
-    )
-    at = models.DateTimeField(_("am"), auto_now_add=True)
 
-    class Meta:
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("Schritt der Freigabe")
         verbose_name_plural = _("Schritte der Freigabe")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.update}"
 
 
-class RoundEvent(models.Model):
+class RoundEvent(TransitionRecord):
     """Opening, review, closing and reopening of a round, with who and why."""
 
     round = models.ForeignKey(
@@ -268,19 +276,10 @@ class RoundEvent(models.Model):
     from_state = models.CharField(_("von"), max_length=20, choices=RoundState.choices)
     to_state = models.CharField(_("nach"), max_length=20, choices=RoundState.choices)
     reason = models.TextField(_("Begründung"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("von"),
-    )
-    at = models.DateTimeField(_("am"), auto_now_add=True)
 
-    class Meta:
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("Schritt der Runde")
         verbose_name_plural = _("Schritte der Runde")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.round}: {self.get_from_state_display()} → {self.get_to_state_display()}"

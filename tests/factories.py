@@ -4,6 +4,8 @@ A measure is created through `measure_create` (with its goals and KPIs), as on e
 path, so it starts at version 1 with its "created" history entry.
 """
 
+from datetime import date, timedelta
+
 import factory
 from django.contrib.auth.models import User
 from factory.django import DjangoModelFactory
@@ -11,6 +13,8 @@ from factory.django import DjangoModelFactory
 from masterplan.models import Programme, WorkingGroup
 from measures.models import ChangeRecord, Measure
 from measures.services import measure_create
+from rounds.models import ReportingRound
+from rounds.services import round_create, round_open
 
 NUMERALS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"]
 
@@ -64,3 +68,22 @@ class MeasureFactory(factory.Factory):
             kpis=kpis,
             source=ChangeRecord.Source.SEED,
         )
+
+
+class ReportingRoundFactory(factory.Factory):
+    """A round made through `round_create`, planned; `ReportingRoundFactory(open=True, by=admin)`
+    opens it as well. The deadlines follow the Stichtag by 15 and 30 days unless given."""
+
+    class Meta:
+        model = ReportingRound
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    name = factory.Sequence(lambda n: f"Sachstand {n + 1}/2027")
+    reporting_date = date(2027, 3, 31)
+    update_deadline = factory.LazyAttribute(lambda r: r.reporting_date + timedelta(days=15))
+    review_deadline = factory.LazyAttribute(lambda r: r.reporting_date + timedelta(days=30))
+
+    @classmethod
+    def _create(cls, model_class, *, open=False, by=None, **data):
+        round_ = round_create(**data)
+        return round_open(round=round_, by=by) if open else round_

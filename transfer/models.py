@@ -4,9 +4,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from masterplan.models import Job
 
-class ImportRun(models.Model):
-    """The log of one spreadsheet import: who, when, which file, what it changed."""
+
+class ImportRun(Job):
+    """The log of one spreadsheet import: who, when, which file, what it changed. Its job is the
+    current step (checking or applying); its `language` the reader's (the uploader's, then the
+    confirming person's), in which the worker writes the preview and the messages."""
 
     class State(models.TextChoices):
         VALIDATING = "validating", _("wird geprüft")
@@ -50,20 +54,6 @@ class ImportRun(models.Model):
         verbose_name=_("Bestätigt von"),
     )
     created_at = models.DateTimeField(_("Hochgeladen am"), auto_now_add=True)
-    # The reader's language: a worker has no request, so it writes the preview and the
-    # messages in this one (the uploader's, then the confirming person's).
-    language = models.CharField(
-        _("Sprache"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
-    # The job of the current step (checking or applying), see masterplan/jobs.py.
-    queued_at = models.DateTimeField(
-        _("In der Warteschlange seit"), default=timezone.now, editable=False
-    )
-    sent_at = models.DateTimeField(
-        _("An den Auftragsdienst gesendet am"), null=True, blank=True, editable=False
-    )
-    started_at = models.DateTimeField(_("Begonnen am"), null=True, blank=True, editable=False)
-    attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0, editable=False)
     finished_at = models.DateTimeField(_("Abgeschlossen am"), null=True, blank=True)
 
     class Meta:

@@ -9,7 +9,7 @@ whole file and nothing changes. Every import is logged as an ImportRun.
 import gc
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -332,9 +332,23 @@ def import_run_start(*, programme: Programme, file_name: str, upload, by) -> Imp
     )
     run.file.save(file_name, upload, save=False)
     run.save()
-    if upload.size <= import_inline_max_bytes():
-        return import_run_process(run_id=run.pk, state=ImportRun.State.VALIDATING)
-    _enqueue(run)
+    return _hand_on(run, prepare=lambda run: None)
+
+
+def _hand_on(run: ImportRun, *, prepare: Callable[[ImportRun], None]) -> ImportRun:
+    """Lock the run, let `prepare` set its next waiting step and save it in the reader's
+    language; then process that step at once when the file is small, else send it to a
+    worker when the transaction commits."""
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run.pk)
+        prepare(run)
+        run.language = reader_language()
+        run.save()
+        inline = run.file.size <= import_inline_max_bytes()
+        if not inline:
+            _enqueue(run)
+    if inline:
+        return import_run_process(run_id=run.pk, state=run.state)
     return run
 
 
@@ -464,8 +478,8 @@ def import_run_confirm(
     overwrite (the others are skipped); `delete_kpi_values`: consent to delete the KPI values
     the file leaves out. Both are kept on the run for the worker.
     """
-    with transaction.atomic():
-        run = ImportRun.objects.select_for_update().get(pk=run.pk)
+
+    def prepare(run: ImportRun) -> None:
         if run.state != ImportRun.State.PREVIEW:
             raise ValueError(f"Import {run.pk} is {run.state}, not waiting for confirmation.")
         plan = run.plan or {}
@@ -479,14 +493,8 @@ def import_run_confirm(
         }
         _queue_step(run, ImportRun.State.APPLYING)
         run.confirmed_by = _author(by)
-        run.language = reader_language()
-        run.save()
-        inline = run.file.size <= import_inline_max_bytes()
-        if not inline:
-            _enqueue(run)
-    if inline:
-        return import_run_process(run_id=run.pk, state=ImportRun.State.APPLYING)
-    return run
+
+    return _hand_on(run, prepare=prepare)
 
 
 def _queue_step(run: ImportRun, state: str) -> None:
@@ -499,20 +507,14 @@ def import_run_retry(*, run: ImportRun) -> ImportRun:
 
     A failed check or apply changed nothing, as an apply runs in one transaction.
     """
-    with transaction.atomic():
-        run = ImportRun.objects.select_for_update().get(pk=run.pk)
+
+    def prepare(run: ImportRun) -> None:
         if run.state != ImportRun.State.FAILED or not run.file:
             raise ValueError(f"Import {run.pk} is {run.state} and cannot be retried.")
         _queue_step(run, ImportRun.State.VALIDATING)
         run.errors, run.plan, run.counts, run.finished_at = [], None, {}, None
-        run.language = reader_language()
-        run.save()
-        inline = run.file.size <= import_inline_max_bytes()
-        if not inline:
-            _enqueue(run)
-    if inline:
-        return import_run_process(run_id=run.pk, state=ImportRun.State.VALIDATING)
-    return run
+
+    return _hand_on(run, prepare=prepare)
 
 
 def import_runs_watch(*, now=None) -> dict[str, int]:

@@ -26,7 +26,8 @@ from measures.models import Measure
 from measures.services import measure_update
 from reports.services import report_build, report_fail, report_request, round_close_and_report
 from rounds.models import StatusUpdate, UpdateAction
-from rounds.services import round_create, round_open, update_save, update_transition
+from rounds.services import update_save, update_transition
+from tests.factories import ReportingRoundFactory
 from transfer.services import import_run_start, programme_import
 
 FILES = Path(__file__).parents[1] / "transfer" / "files"
@@ -287,21 +288,19 @@ def _rounds(programme, admin_user, editor, lead):
         if approve:
             update_transition(update=update, action=UpdateAction.APPROVE, by=lead)
 
-    closed = round_create(
+    closed = ReportingRoundFactory(
         programme=programme, name="Sachstand 2/2021", reporting_date=date(2021, 6, 30),
-        update_deadline=date(2021, 7, 15), review_deadline=date(2021, 7, 31),
+        open=True, by=admin_user,
     )  # fmt: skip
-    round_open(round=closed, by=admin_user)
     reported(closed, "1.1", approve=True)
     report = round_close_and_report(
         round=closed, include_unapproved=False, ds_number="3-21", by=admin_user, enqueue=False
     )
     report_build(report_id=report.pk)
-    running = round_create(
+    running = ReportingRoundFactory(
         programme=programme, name="Sachstand 1/2022", reporting_date=date(2021, 12, 31),
-        update_deadline=date(2022, 1, 15), review_deadline=date(2022, 1, 31),
+        open=True, by=admin_user,
     )  # fmt: skip
-    round_open(round=running, by=admin_user)
     reported(running, "1.2", approve=False)
 
 

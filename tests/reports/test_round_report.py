@@ -14,13 +14,12 @@ from reports.services import report_build, report_request, round_close_and_repor
 from rounds.models import RoundState, StatusUpdate, TrafficLight, UpdateAction
 from rounds.services import (
     round_close,
-    round_create,
-    round_open,
     round_reopen,
     update_save,
     update_transition,
 )
 from tests.conftest import FORBIDDEN, LOGIN, SAVED, assert_outcome, login_as
+from tests.factories import ReportingRoundFactory
 
 from .conftest import PdfText, heading_pattern, normalized
 
@@ -40,14 +39,15 @@ def lead_group_1(programme):
 
 
 def _round(programme, admin_user, name="Sachstand 1/2027", reporting_date=date(2027, 3, 31)):
-    round_ = round_create(
+    return ReportingRoundFactory(
         programme=programme,
         name=name,
         reporting_date=reporting_date,
         update_deadline=reporting_date,
         review_deadline=reporting_date,
+        open=True,
+        by=admin_user,
     )
-    return round_open(round=round_, by=admin_user)
 
 
 def _write(round_, number, *, by, submit=True, **data):

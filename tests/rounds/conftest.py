@@ -1,19 +1,12 @@
-from datetime import date
-
 import pytest
 
-from rounds.services import round_create, round_open
+from rounds.services import round_open
+from tests.factories import ReportingRoundFactory
 
 
 @pytest.fixture
 def planned_round(programme):
-    return round_create(
-        programme=programme,
-        name="Sachstand 1/2027",
-        reporting_date=date(2027, 3, 31),
-        update_deadline=date(2027, 4, 15),
-        review_deadline=date(2027, 4, 30),
-    )
+    return ReportingRoundFactory(programme=programme, name="Sachstand 1/2027")
 
 
 @pytest.fixture

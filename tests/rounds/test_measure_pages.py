@@ -12,12 +12,11 @@ from measures.models import ChangeRecord, Measure
 from rounds.models import StatusUpdate, TrafficLight, UpdateAction
 from rounds.services import (
     round_close,
-    round_create,
-    round_open,
     round_reopen,
     update_save,
     update_transition,
 )
+from tests.factories import ReportingRoundFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,14 +54,13 @@ def test_an_older_rounds_approval_does_not_replace_a_later_ampel(
 ):
     approved(open_round, "1.1", editor_group_1, lead_group_1, TrafficLight.DONE)
     round_close(round=open_round, include_unapproved=False, by=admin_user)
-    older = round_create(
+    older = ReportingRoundFactory(
         programme=programme,
         name="Sachstand 2/2026",
         reporting_date=date(2026, 9, 30),
-        update_deadline=date(2026, 10, 15),
-        review_deadline=date(2026, 10, 30),
+        open=True,
+        by=admin_user,
     )
-    round_open(round=older, by=admin_user)
     approved(older, "1.1", editor_group_1, lead_group_1, TrafficLight.ON_TRACK)
     measure = Measure.objects.get(number="1.1")
     assert measure.traffic_light == TrafficLight.DONE

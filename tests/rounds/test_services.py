@@ -22,6 +22,7 @@ from rounds.services import (
     update_save,
     update_transition,
 )
+from tests.factories import ReportingRoundFactory
 
 FILLED = {"traffic_light": TrafficLight.ON_TRACK, "achieved": "Konzept abgestimmt."}
 
@@ -82,12 +83,8 @@ def test_opening_creates_one_draft_update_per_measure(open_round, programme):
 
 
 def test_only_one_round_of_a_programme_runs_at_a_time(open_round, programme, admin_user):
-    second = round_create(
-        programme=programme,
-        name="Sachstand 2/2027",
-        reporting_date=date(2027, 9, 30),
-        update_deadline=date(2027, 10, 15),
-        review_deadline=date(2027, 10, 31),
+    second = ReportingRoundFactory(
+        programme=programme, name="Sachstand 2/2027", reporting_date=date(2027, 9, 30)
     )
     with pytest.raises(ValidationError, match="läuft bereits"):
         round_open(round=second, by=admin_user)
@@ -113,14 +110,13 @@ def test_opening_prefills_from_the_last_approved_update(
     update = submitted(open_round, "1.1", editor_group_1)
     update_transition(update=update, action=UpdateAction.APPROVE, by=lead_group_1)
     round_close(round=open_round, include_unapproved=False, by=admin_user)
-    second = round_create(
+    second = ReportingRoundFactory(
         programme=programme,
         name="Sachstand 2/2027",
         reporting_date=date(2027, 9, 30),
-        update_deadline=date(2027, 10, 15),
-        review_deadline=date(2027, 10, 31),
+        open=True,
+        by=admin_user,
     )
-    round_open(round=second, by=admin_user)
 
     prefilled = update_of(second, "1.1")
     assert prefilled.state == UpdateState.DRAFT
@@ -315,14 +311,13 @@ def test_a_closed_round_reports_approved_updates_and_falls_back_for_the_rest(
     first = submitted(open_round, "1.1", editor_group_1)
     update_transition(update=first, action=UpdateAction.APPROVE, by=lead_group_1)
     round_close(round=open_round, include_unapproved=False, by=admin_user)
-    second = round_create(
+    second = ReportingRoundFactory(
         programme=programme,
         name="Sachstand 2/2027",
         reporting_date=date(2027, 9, 30),
-        update_deadline=date(2027, 10, 15),
-        review_deadline=date(2027, 10, 31),
+        open=True,
+        by=admin_user,
     )
-    round_open(round=second, by=admin_user)
     for number in ("1.1", "1.2"):
         update = update_of(second, number)
         update = update_save(
