@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.utils import translation
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
@@ -223,7 +223,7 @@ def catalogue(request):
     """The DCAT-AP.de catalogue: Turtle, or JSON-LD for a client that asks for it."""
     wants_jsonld = "application/ld+json" in request.headers.get("Accept", "")
     response = _catalogue(request, JSONLD if wants_jsonld else TURTLE)
-    response["Vary"] = "Accept"
+    patch_vary_headers(response, ["Accept"])
     return response
 
 
