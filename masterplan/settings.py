@@ -293,6 +293,8 @@ OPENDATA_CONTRIBUTOR_ID = env_str("OPENDATA_CONTRIBUTOR_ID")
 OPENDATA_KEYWORDS = env_list(
     "OPENDATA_KEYWORDS", "Digitalisierung,Verwaltungsmodernisierung,Kennzahlen,Sachstand"
 )
+# The site people read, as OParl's System.website and the catalogue's homepage; empty: SITE_URL.
+OPENDATA_WEBSITE_URL = env_str("OPENDATA_WEBSITE_URL")
 # The name of the OParl System and the type of paper a status report is (OParl `paperType`).
 OPARL_SYSTEM_NAME = env_str("OPARL_SYSTEM_NAME", "Sachstand")
 OPARL_PAPER_TYPE = env_str("OPARL_PAPER_TYPE", "Mitteilung")

@@ -19,7 +19,7 @@ from django.utils import timezone
 from masterplan.models import Programme
 
 from .kpidata import kpi_dataset_facts
-from .oparl import EPOCH
+from .oparl import EPOCH, website_url
 
 PREFIXES = {
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -145,7 +145,7 @@ def _contact_point(graph: Graph, programme: Programme):
     graph.add(node, "vcard:fn", german(settings.OPENDATA_CONTACT_NAME or publisher_name(programme)))
     if settings.OPENDATA_CONTACT_EMAIL:
         graph.add(node, "vcard:hasEmail", IRI("mailto:" + settings.OPENDATA_CONTACT_EMAIL))
-    graph.add(node, "vcard:hasURL", IRI(settings.SITE_URL + "/"))
+    graph.add(node, "vcard:hasURL", IRI(website_url()))
     return node
 
 
@@ -223,7 +223,7 @@ def catalogue_graph(programmes) -> Graph:
     )
     graph.add(catalogue, "dct:publisher", _publisher(graph, programmes[0] if programmes else None))
     graph.add(catalogue, "dct:language", IRI(LANGUAGE_GERMAN))
-    graph.add(catalogue, "foaf:homepage", IRI(settings.SITE_URL + "/"))
+    graph.add(catalogue, "foaf:homepage", IRI(website_url()))
     modified = EPOCH
     for programme in programmes:
         dataset, dataset_modified = _dataset(graph, programme)

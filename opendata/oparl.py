@@ -56,6 +56,11 @@ def oparl_url(name: str, **kwargs) -> str:
     return settings.SITE_URL + reverse(f"opendata:{name}", kwargs=kwargs)
 
 
+def website_url() -> str:
+    """The site people read (System.website, the catalogue's homepage)."""
+    return settings.OPENDATA_WEBSITE_URL or settings.SITE_URL + "/"
+
+
 def timestamp(moment: datetime) -> str:
     """OParl's date-time: yyyy-mm-ddThh:mm:ss±hh:mm."""
     return timezone.localtime(moment).isoformat(timespec="seconds")
@@ -87,7 +92,7 @@ def system_object(programmes: QuerySet[Programme]) -> dict:
         "body": oparl_url("oparl_bodies"),
         "name": settings.OPARL_SYSTEM_NAME,
         "license": settings.OPENDATA_LICENSE_URI,
-        "website": settings.SITE_URL + "/",
+        "website": website_url(),
         "created": timestamp(created),
         "modified": timestamp(created),
     }

@@ -64,21 +64,25 @@ def _public_status(update: StatusUpdate) -> PublicStatus:
     )
 
 
+def _publishable(reports: QuerySet[StatusReport]) -> QuerySet[StatusReport]:
+    """Only what `StatusReport.can_be_published` allows, even if a report was marked
+    published otherwise: a committee version (with the internal fields) or a draft never."""
+    return reports.filter(include_internal=False).exclude(ds_number="")
+
+
 def public_reports(programme: Programme) -> QuerySet[StatusReport]:
     """Published reports of a public programme, newest first."""
-    return (
-        StatusReport.objects.published()
-        .filter(programme=programme, programme__is_public=True)
-        .order_by("-report_date", "-id")
-    )
+    return _publishable(
+        StatusReport.objects.published().filter(programme=programme, programme__is_public=True)
+    ).order_by("-report_date", "-id")
 
 
 def public_reports_ever(programme: Programme) -> QuerySet[StatusReport]:
     """Every report of a public programme that was ever published, withdrawn ones included
     (`is_public` tells them apart): a council system that harvested a report must learn that
     it was withdrawn (OParl answers it as deleted, never with its content)."""
-    return StatusReport.objects.ever_published().filter(
-        programme=programme, programme__is_public=True
+    return _publishable(
+        StatusReport.objects.ever_published().filter(programme=programme, programme__is_public=True)
     )
 
 
