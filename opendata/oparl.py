@@ -277,6 +277,15 @@ def _positive_int(params, name: str, default: int) -> int:
     return int(raw)
 
 
+def body_matches(programme: Programme, query: ListQuery) -> bool:
+    """Whether a body passes the list's filters (its created and modified are one moment)."""
+    moment = _programmes_created([programme])
+    return all(
+        moment >= bound if name.endswith("_since") else moment <= bound
+        for name, bound in query.filters.items()
+    )
+
+
 def filter_reports(reports: QuerySet[StatusReport], query: ListQuery) -> QuerySet[StatusReport]:
     lookups = {
         "created_since": "oparl_created__gte",

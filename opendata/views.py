@@ -90,18 +90,14 @@ def oparl_system(request):
 @machine_endpoint
 def oparl_bodies(request):
     query = oparl.ListQuery.from_params(request.GET)
-    bodies = [oparl.body_object(programme) for programme in public_programmes()]
-    bounds = {
-        "created_since": ("created", lambda value, bound: value >= bound),
-        "created_until": ("created", lambda value, bound: value <= bound),
-        "modified_since": ("modified", lambda value, bound: value >= bound),
-        "modified_until": ("modified", lambda value, bound: value <= bound),
-    }
-    for name, moment in query.filters.items():
-        field, keep = bounds[name]
-        bodies = [body for body in bodies if keep(body[field], oparl.timestamp(moment))]
+    programmes = [
+        programme for programme in public_programmes() if oparl.body_matches(programme, query)
+    ]
     page = oparl.list_page(
-        bodies, query=query, base_url=oparl.oparl_url("oparl_bodies"), build=lambda body: body
+        programmes,
+        query=query,
+        base_url=oparl.oparl_url("oparl_bodies"),
+        build=oparl.body_object,
     )
     return _json(request, page)
 
@@ -177,8 +173,12 @@ def _file_response(request, pk: int, *, as_attachment: bool) -> HttpResponse:
     else:
         # Without as_attachment the header says `inline` (with the name for saving):
         # OParl 2.7 forbids `attachment` at the accessUrl and requires it at the downloadUrl.
+        try:
+            content = report.file.open("rb")
+        except FileNotFoundError:
+            raise oparl.OParlError("Die Datei dieser Drucksache fehlt.", status=404) from None
         response = FileResponse(
-            report.file.open("rb"),
+            content,
             as_attachment=as_attachment,
             filename=report.download_name,
             content_type="application/pdf",

@@ -216,3 +216,16 @@ def test_json_answers_support_conditional_get(client, public_programme):
     first = client.get("/oparl/v1/")
     again = client.get("/oparl/v1/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
+
+
+def test_the_body_list_filters_by_date(client, public_programme):
+    bodies = "/oparl/v1/bodies/"
+    assert len(get_json(client, bodies + "?created_until=2999-01-01T00:00:00%2B01:00")["data"]) == 1
+    assert get_json(client, bodies + "?modified_since=2999-01-01T00:00:00%2B01:00")["data"] == []
+
+
+def test_a_file_gone_from_the_storage_is_not_found_not_an_error(client, public_programme, publish):
+    report = publish(public_programme)
+    report.file.storage.delete(report.file.name)
+    assert client.get(f"/oparl/v1/file/{report.pk}/access/").status_code == 404
+    assert client.get(f"/oparl/v1/file/{report.pk}/download/").status_code == 404
