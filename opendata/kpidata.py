@@ -19,7 +19,7 @@ from measures.models import ChangeRecord
 from public.selectors import public_kpis
 from transfer.export import write_csv
 
-from .oparl import EPOCH
+from .oparl import EPOCH, timestamp
 
 CSV_HEADERS = [
     "Arbeitsgruppe",
@@ -113,7 +113,7 @@ def kpi_values_json(programme: Programme, *, license_uri: str, publisher: str) -
         "programme": programme.name,
         "publisher": publisher,
         "license": license_uri,
-        "modified": facts.modified.isoformat(timespec="seconds"),
+        "modified": timestamp(facts.modified),
         "kpis": kpis,
     }
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
