@@ -1,4 +1,5 @@
 import io
+import re
 from datetime import date
 
 import pypdf
@@ -94,3 +95,23 @@ def publish(seed_pdf, media_root):
         return report
 
     return make
+
+
+def crawl(client, site_url: str, start: list[str]) -> dict[str, bytes]:
+    """Every answer reachable from the start paths by the OParl and open-data URLs in them."""
+    seen: dict[str, bytes] = {}
+    queue = list(start)
+    while queue:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        response = client.get(path)
+        assert response.status_code in (200, 410), (path, response.status_code)
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        seen[path] = content
+        if response["Content-Type"].startswith("application/pdf"):
+            continue
+        text = content.decode("utf-8-sig")
+        for url in re.findall(re.escape(site_url) + r"""/(?:oparl|offene-daten)/[^"<>\s]*""", text):
+            queue.append(url.removeprefix(site_url).split("#")[0])
+    return seen

@@ -4,7 +4,6 @@ approved, an editor's name and e-mail, a committee report, a withdrawn report's 
 in no answer, no file and no PDF text, while what is public does."""
 
 import json
-import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -19,7 +18,7 @@ from reports.services import report_build, report_request
 from rounds.models import StatusUpdate, TrafficLight, UpdateAction
 from rounds.services import round_close, round_create, round_open, update_save, update_transition
 
-from .conftest import pdf_text
+from .conftest import crawl, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -119,26 +118,6 @@ def planted(public_programme, admin_user, lead_group_1, media_root, seed_pdf):
             created_by=editor,
         )
     return report
-
-
-def crawl(client, site_url: str, start: list[str]) -> dict[str, bytes]:
-    """Every answer reachable from the start paths by the OParl and open-data URLs in them."""
-    seen: dict[str, bytes] = {}
-    queue = list(start)
-    while queue:
-        path = queue.pop(0)
-        if path in seen:
-            continue
-        response = client.get(path)
-        assert response.status_code in (200, 410), (path, response.status_code)
-        content = b"".join(response.streaming_content) if response.streaming else response.content
-        seen[path] = content
-        if response["Content-Type"].startswith("application/pdf"):
-            continue
-        text = content.decode("utf-8-sig")
-        for url in re.findall(re.escape(site_url) + r"""/(?:oparl|offene-daten)/[^"<>\s]*""", text):
-            queue.append(url.removeprefix(site_url).split("#")[0])
-    return seen
 
 
 def test_no_internal_text_reaches_oparl_or_open_data(client, site_url, planted):

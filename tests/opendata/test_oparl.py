@@ -9,8 +9,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from opendata.files import report_files_read
 from opendata.models import ReportFileFacts
 from tests.factories import ProgrammeFactory
+
+from .conftest import crawl
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +232,82 @@ def test_a_file_gone_from_the_storage_is_not_found_not_an_error(client, public_p
     report.file.storage.delete(report.file.name)
     assert client.get(f"/oparl/v1/file/{report.pk}/access/").status_code == 404
     assert client.get(f"/oparl/v1/file/{report.pk}/download/").status_code == 404
+
+
+# Required properties per type (schema/*.json of github.com/OParl/spec, 1.1; the Body's lists
+# marked ZWINGEND there), and every object's created and modified (new in 1.1).
+REQUIRED = {
+    "System": {"oparlVersion", "body"},
+    "Body": {
+        "name",
+        "organization",
+        "person",
+        "meeting",
+        "paper",
+        "legislativeTerm",
+        "agendaItem",
+        "consultation",
+        "file",
+        "locationList",
+        "legislativeTermList",
+        "membership",
+    },  # fmt: skip
+    "Paper": set(),
+    "File": {"accessUrl"},
+}
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def oparl_objects(value):
+    """Every OParl object in an answer, embedded ones too."""
+    if isinstance(value, dict):
+        if str(value.get("type", "")).startswith(SCHEMA):
+            yield value
+        for item in value.values():
+            yield from oparl_objects(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from oparl_objects(item)
+
+
+def test_every_object_follows_the_rules_of_the_spec(client, site_url, public_programme, publish):
+    publish(public_programme)
+    withdrawn = publish(public_programme, ds_number="999-26")
+    withdrawn.withdrawn_at = timezone.now()
+    withdrawn.save(update_fields=["withdrawn_at"])
+    since = "?modified_since=2000-01-01T00:00:00%2B01:00"
+    answers = crawl(
+        client, site_url, ["/oparl/v1/", f"/oparl/v1/body/{public_programme.pk}/papers/{since}"]
+    )
+
+    seen_types = set()
+    for path, content in answers.items():
+        if content.startswith(b"%PDF"):
+            continue
+        for obj in oparl_objects(json.loads(content)):
+            kind = obj["type"].removeprefix(SCHEMA)
+            seen_types.add(kind)
+            assert obj["id"].startswith(site_url + "/oparl/v1/"), path
+            assert DATE_TIME.match(obj["created"]) and DATE_TIME.match(obj["modified"]), path
+            if obj.get("deleted"):
+                assert set(obj) == {"id", "type", "created", "modified", "deleted"}, path
+                continue
+            assert REQUIRED[kind] <= set(obj), (kind, path)
+            for key, value in obj.items():
+                # No null, no empty string, no empty optional list (spec 2.4).
+                assert value is not None and value != "", (kind, key, path)
+                assert value != [] or key == "legislativeTerm", (kind, key, path)
+            if "date" in obj:
+                assert DATE.match(obj["date"]), path
+    assert seen_types == {"System", "Body", "Paper", "File"}
+
+
+def test_beat_reads_the_pdfs_of_newly_published_reports_only(public_programme, publish, programme):
+    published = publish(public_programme, read=True)
+    ReportFileFacts.objects.all().delete()
+    unpublished = publish(public_programme, published=False, read=True)
+    ReportFileFacts.objects.filter(report=unpublished).delete()
+
+    assert report_files_read() == 1
+    assert ReportFileFacts.objects.get().report_id == published.pk
+    assert report_files_read() == 0  # read once
