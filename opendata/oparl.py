@@ -241,7 +241,10 @@ class ListQuery:
             if not raw:
                 continue
             # An unencoded "+" of the offset arrives as a space.
-            moment = parse_datetime(raw.replace(" ", "+"))
+            try:
+                moment = parse_datetime(raw.replace(" ", "+"))
+            except ValueError:  # well formed, but no such moment (month 13)
+                moment = None
             if moment is None:
                 raise OParlError(
                     f"{name}: „{raw}“ ist kein Zeitpunkt der Form yyyy-mm-ddThh:mm:ss±hh:mm."

@@ -209,6 +209,9 @@ def test_lists_are_paginated_and_keep_their_filters(client, site_url, public_pro
     assert get_json(client, f"{base}?page=3", 404)["type"] == SCHEMA + "Error"
     error = get_json(client, f"{base}?modified_since=gestern", 400)
     assert "modified_since" in error["message"]
+    error = get_json(client, f"{base}?created_until=2026-13-45T00:00:00Z", 400)
+    assert "created_until" in error["message"]
+    assert get_json(client, f"{base}?limit=0", 400)["type"] == SCHEMA + "Error"
     assert get_json(client, f"{base}?created_until=2000-01-01T00:00:00Z")["data"] == []
     files = get_json(client, f"/oparl/v1/body/{public_programme.pk}/files/?limit=1")
     assert files["data"][0]["type"] == SCHEMA + "File"
