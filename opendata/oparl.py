@@ -111,8 +111,10 @@ def body_name(programme: Programme) -> str:
 
 def body_object(programme: Programme) -> dict:
     created = _programmes_created([programme])
-    lists = {key: oparl_url("oparl_empty_list", body=programme.pk, kind=slug)
-             for key, slug in EMPTY_LISTS.items()}  # fmt: skip
+    lists = {
+        key: oparl_url("oparl_empty_list", body=programme.pk, kind=slug)
+        for key, slug in EMPTY_LISTS.items()
+    }
     return {
         "id": oparl_url("oparl_body", body=programme.pk),
         "type": SCHEMA + "Body",
@@ -253,8 +255,9 @@ class ListQuery:
                 moment = timezone.make_aware(moment)
             filters[name] = moment
         page = _positive_int(params, "page", 1)
-        limit = min(_positive_int(params, "limit", settings.OPARL_PAGE_SIZE),
-                    settings.OPARL_PAGE_SIZE)  # fmt: skip
+        limit = min(
+            _positive_int(params, "limit", settings.OPARL_PAGE_SIZE), settings.OPARL_PAGE_SIZE
+        )
         return cls(filters=filters, page=page, limit=limit, asked_limit="limit" in params)
 
     @property
