@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "transfer",
     "reports",
     "public",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -237,6 +238,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": JOB_WATCH_INTERVAL,
         "options": {"expires": JOB_WATCH_INTERVAL},
     },
+    # The text of newly published reports for OParl, read before anyone asks for it.
+    "opendata-read-report-files": {
+        "task": "opendata.tasks.read_report_files_task",
+        "schedule": JOB_WATCH_INTERVAL,
+        "options": {"expires": JOB_WATCH_INTERVAL},
+    },
 }
 # Reporting rounds (rounds.reminders): days before the update deadline the editors are reminded,
 # days after it the programme office hears what is missing, days before the review deadline the
@@ -257,6 +264,42 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sachstand@localhost")
 # The address people reach Sachstand at, for the links in e-mails (no request to read it from).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Open data (opendata/: DCAT-AP.de catalogue, KPI downloads) and the council-system interface
+# (OParl 1.1). Only public programmes and published reports; see opendata/README.md.
+# The publisher as harvesters (GovData, Open.NRW) name it; empty: the programme's organisation.
+OPENDATA_PUBLISHER_NAME = env_str("OPENDATA_PUBLISHER_NAME")
+# A URI identifying the publisher (e.g. its GovData organisation page); empty: the site's.
+OPENDATA_PUBLISHER_URI = env_str("OPENDATA_PUBLISHER_URI")
+# The public contact point (a functional mailbox, never a person's own address).
+OPENDATA_CONTACT_NAME = env_str("OPENDATA_CONTACT_NAME")
+OPENDATA_CONTACT_EMAIL = env_str("OPENDATA_CONTACT_EMAIL")
+# Where the data apply, from the DCAT-AP.de vocabulary: a city sets its municipality key,
+# e.g. http://dcat-ap.de/def/politicalGeocoding/municipalityKey/05913000 (Dortmund).
+OPENDATA_POLITICAL_GEOCODING_URI = env_str(
+    "OPENDATA_POLITICAL_GEOCODING_URI", "http://dcat-ap.de/def/politicalGeocoding/stateKey/05"
+)
+# Empty: derived from the geocoding URI (stateKey → state, municipalityKey → municipality, …).
+OPENDATA_POLITICAL_GEOCODING_LEVEL_URI = env_str("OPENDATA_POLITICAL_GEOCODING_LEVEL_URI")
+# The licence of the data, the reports' metadata and files (OParl `license`).
+OPENDATA_LICENSE_URI = env_str(
+    "OPENDATA_LICENSE_URI", "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+)
+# The attribution the licence asks for (Datenlizenz Deutschland – Namensnennung); empty: the
+# publisher's name.
+OPENDATA_LICENSE_ATTRIBUTION = env_str("OPENDATA_LICENSE_ATTRIBUTION")
+# GovData's id of the harvesting portal (dcatde:contributorID), if it assigned one.
+OPENDATA_CONTRIBUTOR_ID = env_str("OPENDATA_CONTRIBUTOR_ID")
+OPENDATA_KEYWORDS = env_list(
+    "OPENDATA_KEYWORDS", "Digitalisierung,Verwaltungsmodernisierung,Kennzahlen,Sachstand"
+)
+# The site people read, as OParl's System.website and the catalogue's homepage; empty: SITE_URL.
+OPENDATA_WEBSITE_URL = env_str("OPENDATA_WEBSITE_URL")
+# The name of the OParl System and the type of paper a status report is (OParl `paperType`).
+OPARL_SYSTEM_NAME = env_str("OPARL_SYSTEM_NAME", "Sachstand")
+OPARL_PAPER_TYPE = env_str("OPARL_PAPER_TYPE", "Mitteilung")
+# Objects per OParl list page (a client may ask for fewer with `limit`).
+OPARL_PAGE_SIZE = env_int("OPARL_PAGE_SIZE", 50)
 
 # Imports larger than this are refused before they are read.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

@@ -15,6 +15,8 @@ urlpatterns = [
     path("runden/", include("rounds.urls")),
     path("import-export/", include("transfer.urls")),
     path("admin/", admin.site.urls),
+    # Anonymous machine interfaces: OParl 1.1 (/oparl/v1/) and open data (/offene-daten/).
+    path("", include("opendata.urls")),
     # Sign-in remembers the reader's language for e-mails (masterplan.languages).
     path("konto/login/", account_views.LoginView.as_view(), name="login"),
     path("konto/", include("django.contrib.auth.urls")),

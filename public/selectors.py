@@ -6,8 +6,9 @@ never editor names, history or e-mail addresses; only reports an admin published
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
+from kpis.models import KPI, KPIValue
 from masterplan.models import Programme
 from measures.models import Measure
 from reports.models import StatusReport
@@ -63,10 +64,41 @@ def _public_status(update: StatusUpdate) -> PublicStatus:
     )
 
 
+def _publishable(reports: QuerySet[StatusReport]) -> QuerySet[StatusReport]:
+    """Only what `StatusReport.can_be_published` allows, even if a report was marked
+    published otherwise: a committee version (with the internal fields) or a draft never."""
+    return reports.filter(include_internal=False).exclude(ds_number="")
+
+
 def public_reports(programme: Programme) -> QuerySet[StatusReport]:
     """Published reports of a public programme, newest first."""
+    return _publishable(
+        StatusReport.objects.published().filter(programme=programme, programme__is_public=True)
+    ).order_by("-report_date", "-id")
+
+
+def public_reports_ever(programme: Programme) -> QuerySet[StatusReport]:
+    """Every report of a public programme that was ever published, withdrawn ones included
+    (`is_public` tells them apart): a council system that harvested a report must learn that
+    it was withdrawn (OParl answers it as deleted, never with its content)."""
+    return _publishable(
+        StatusReport.objects.ever_published().filter(programme=programme, programme__is_public=True)
+    )
+
+
+def public_kpis(programme: Programme) -> QuerySet[KPI]:
+    """The KPIs of a public programme's measures with their values (`values` prefetched,
+    oldest first), in measure number order. Public are a KPI's name, unit, target and its
+    values with date and note; never who entered a value."""
     return (
-        StatusReport.objects.published()
-        .filter(programme=programme, programme__is_public=True)
-        .order_by("-report_date", "-id")
+        KPI.objects.filter(measure__programme=programme, measure__programme__is_public=True)
+        .select_related("measure__working_group")
+        .prefetch_related(Prefetch("values", queryset=KPIValue.objects.order_by("date", "id")))
+        .order_by(
+            "measure__working_group__number",
+            "measure__number_major",
+            "measure__number_minor",
+            "order",
+            "id",
+        )
     )
