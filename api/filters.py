@@ -13,11 +13,16 @@ from measures.models import Goal
 from reports.models import StatusReport
 from rounds.models import ReportingRound
 
-
 # Ids as plain numbers: an id the caller may not read filters to nothing, it is no error
 # (which would tell that it exists).
+MAX_ID = 2**63 - 1  # the largest id a database column holds
+
+
 class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=0, max_value=MAX_ID, **kwargs)
 
 
 def _id(label):

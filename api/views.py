@@ -35,12 +35,24 @@ BAD_REQUEST = OpenApiResponse(description="Ungültiger Filter.")
 UNAUTHORIZED = OpenApiResponse(description="Ungültiger oder widerrufener Schlüssel.")
 
 
+def _id_or_404(value) -> int:
+    """An id from the path; one no database column can hold does not exist."""
+    number = int(value)
+    if number > filters.MAX_ID:
+        raise exceptions.NotFound()
+    return number
+
+
 class ReadOnlyApiViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[0-9]+"
     filter_backends = [DjangoFilterBackend]
 
     def get_queryset(self):
         return self.readable(self.request.user)
+
+    def get_object(self):
+        _id_or_404(self.kwargs["pk"])
+        return super().get_object()
 
 
 class ProgrammeViewSet(ReadOnlyApiViewSet):
@@ -124,7 +136,7 @@ class ReportViewSet(ReadOnlyApiViewSet):
     )
     @action(detail=True, methods=["get"], url_path="file", url_name="file")
     def file(self, request, pk=None):
-        report = selectors.report_file_for(request.user, int(pk))
+        report = selectors.report_file_for(request.user, _id_or_404(pk))
         if report is None:
             raise exceptions.NotFound(_("Zu diesem Bericht gibt es keine Datei für Sie."))
         return FileResponse(
@@ -136,8 +148,8 @@ class ReportViewSet(ReadOnlyApiViewSet):
 
 
 class StatusUpdateFilterSerializer(serializers.Serializer):
-    measure = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
-    round = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
+    measure = serializers.IntegerField(required=False, min_value=0, max_value=filters.MAX_ID)
+    round = serializers.IntegerField(required=False, min_value=0, max_value=filters.MAX_ID)
 
 
 @extend_schema(parameters=[StatusUpdateFilterSerializer])
@@ -167,11 +179,12 @@ class StatusUpdateViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
 
     @extend_schema(parameters=[], responses={200: StatusUpdateSerializer, 404: NOT_FOUND})
     def retrieve(self, request, pk=None):
+        pk = _id_or_404(pk)
         rows = self._rows()
         if selectors.is_staff_reader(request.user):
-            row = rows.filter(pk=int(pk)).first()
+            row = rows.filter(pk=pk).first()
         else:
-            row = next((row for row in rows if row.id == int(pk)), None)
+            row = next((row for row in rows if row.id == pk), None)
         if row is None:
             raise exceptions.NotFound()
         return Response(self.get_serializer(self._as_statuses([row])[0]).data)
