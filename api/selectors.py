@@ -105,7 +105,7 @@ class ApiStatus:
 
 
 def status_updates_for(user, *, measure: int | None = None, round: int | None = None):
-    """Staff: a queryset of every update (turn each into ApiStatus with `status_of`).
+    """Staff: a queryset of every update (turn a page of it into ApiStatus with `statuses_of`).
     Anonymous: the list of public statuses (latest approved per public measure)."""
     if is_staff_reader(user):
         updates = StatusUpdate.objects.select_related("round")
@@ -124,13 +124,20 @@ def status_updates_for(user, *, measure: int | None = None, round: int | None = 
     return sorted(rows, key=lambda row: (row.measure, row.id))
 
 
-def status_of(user, update: StatusUpdate) -> ApiStatus:
+def statuses_of(user, rows) -> list[ApiStatus]:
+    """The rows `status_updates_for` gave (a page of them) as the caller may read them."""
+    if not is_staff_reader(user):
+        return list(rows)  # already public statuses
+    internal = reads_internal(user)
+    return [_from_update(update, internal=internal) for update in rows]
+
+
+def _from_update(update: StatusUpdate, *, internal: bool) -> ApiStatus:
     content = {
         "traffic_light_reason": update.traffic_light_reason,
         "traffic_light_reason_internal": update.traffic_light_reason_internal,
         "decision_needed": update.decision_needed,
     }
-    internal = reads_internal(user)
     if not internal:
         content = withhold_internal(content)
     return ApiStatus(

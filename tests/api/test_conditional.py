@@ -7,11 +7,12 @@ from rounds.services import update_save, update_transition
 
 pytestmark = pytest.mark.django_db
 
-URLS = ["/api/v1/measures/", "/api/v1/status-updates/", "/api/v1/programmes/1/"]
+URLS = ["/api/v1/measures/", "/api/v1/status-updates/", "/api/v1/programmes/{programme}/"]
 
 
 @pytest.mark.parametrize("url", URLS)
 def test_an_unchanged_answer_is_304_without_body(client, world, url):
+    url = url.format(programme=world.programme.pk)
     first = client.get(url)
     etag = first["ETag"]
     assert etag.startswith('"') and len(etag) > 10

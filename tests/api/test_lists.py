@@ -71,3 +71,17 @@ def test_kpis_carry_their_values(client, world):
     (value,) = valued[0]["values"]
     assert value["date"] == "2026-01-31" and value["value"] == "12.0000"
     assert set(value) == {"id", "kpi", "date", "value", "note"}
+
+
+@pytest.mark.parametrize(
+    "resource",
+    ["programmes", "working-groups", "measures", "goals", "kpis", "status-updates", "rounds"],
+)
+def test_a_list_page_costs_a_few_queries_however_long(
+    client, world, committee_member, bearer, django_assert_max_num_queries, resource
+):
+    """No query per row (e.g. a role check per status update, the values per KPI)."""
+    for headers in ({}, bearer(committee_member)):
+        with django_assert_max_num_queries(6):
+            response = client.get(f"/api/v1/{resource}/?page_size=200", **headers)
+        assert response.json()["count"] > 0
