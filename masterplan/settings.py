@@ -77,6 +77,10 @@ INSTALLED_APPS = [
     "reports",
     "public",
     "opendata",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -329,4 +333,40 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint logs every laid-out page at INFO; keep its warnings only.
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+}
+
+
+# Read API (app `api`, see api/README.md): read-only, anonymous callers get public data,
+# staff authenticate with a personal token (or their session, for the docs page).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sachstand API",
+    "DESCRIPTION": (
+        "Read-only API of Sachstand. Without a token: the public programmes as the public site "
+        "shows them. With a personal token (Authorization: Bearer …): what your role may read."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "masterplan.models.Level",
+        "TimeframeEnum": "masterplan.models.Timeframe",
+        "QuickWinEnum": "masterplan.models.QuickWin",
+        "TrafficLightEnum": "measures.models.TrafficLight",
+    },
 }

@@ -14,11 +14,13 @@ urlpatterns = [
     path("berichte/", include("reports.urls")),
     path("runden/", include("rounds.urls")),
     path("import-export/", include("transfer.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
     # Anonymous machine interfaces: OParl 1.1 (/oparl/v1/) and open data (/offene-daten/).
     path("", include("opendata.urls")),
     # Sign-in remembers the reader's language for e-mails (masterplan.languages).
     path("konto/login/", account_views.LoginView.as_view(), name="login"),
+    path("konto/profil/", include("api.account_urls")),
     path("konto/", include("django.contrib.auth.urls")),
     # Anonymous visitors may switch the language of the login page too.
     path("i18n/setlang/", account_views.set_language, name="set_language"),

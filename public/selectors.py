@@ -9,10 +9,10 @@ from datetime import date
 from django.db.models import Prefetch, QuerySet
 
 from kpis.models import KPI, KPIValue
-from masterplan.models import Programme
-from measures.models import Measure
+from masterplan.models import Programme, WorkingGroup
+from measures.models import Goal, Measure
 from reports.models import StatusReport
-from rounds.models import StatusUpdate, withhold_internal
+from rounds.models import ReportingRound, StatusUpdate, withhold_internal
 
 
 def public_programmes() -> QuerySet[Programme]:
@@ -36,6 +36,10 @@ class PublicStatus:
     achieved: str
     next_steps: str
     progress_percent: int | None
+    # Which update, round and measure it is (for the read API's links); None when unknown.
+    update_id: int | None = None
+    round_id: int | None = None
+    measure_id: int | None = None
 
 
 def public_statuses(measure_ids) -> dict[int, PublicStatus]:
@@ -61,6 +65,9 @@ def _public_status(update: StatusUpdate) -> PublicStatus:
         achieved=update.achieved,
         next_steps=update.next_steps,
         progress_percent=update.progress_percent,
+        update_id=update.pk,
+        round_id=update.round_id,
+        measure_id=update.measure_id,
     )
 
 
@@ -102,3 +109,40 @@ def public_kpis(programme: Programme) -> QuerySet[KPI]:
             "id",
         )
     )
+
+
+# The same rules over every public programme at once, for the read API's lists.
+
+
+def public_working_groups() -> QuerySet[WorkingGroup]:
+    """Working groups of public programmes (never their editors or leads)."""
+    return WorkingGroup.objects.filter(programme__in=public_programmes())
+
+
+def public_measures_all() -> QuerySet[Measure]:
+    """The measures of every public programme."""
+    return Measure.objects.filter(programme__in=public_programmes())
+
+
+def public_goals() -> QuerySet[Goal]:
+    return Goal.objects.filter(measure__in=public_measures_all())
+
+
+def public_kpis() -> QuerySet[KPI]:
+    return KPI.objects.filter(measure__in=public_measures_all())
+
+
+def public_kpi_values(today: date) -> QuerySet[KPIValue]:
+    """Values of public KPIs measured by `today` (never who entered them)."""
+    return KPIValue.objects.as_of(today).filter(kpi__in=public_kpis())
+
+
+def public_rounds() -> QuerySet[ReportingRound]:
+    """The rounds a public status comes from: nothing of a round without an approved update."""
+    statuses = public_statuses(public_measures_all().values_list("pk", flat=True))
+    return ReportingRound.objects.filter(pk__in={status.round_id for status in statuses.values()})
+
+
+def public_reports_all() -> QuerySet[StatusReport]:
+    """Published reports of every public programme."""
+    return StatusReport.objects.published().filter(programme__in=public_programmes())
