@@ -53,7 +53,7 @@ def goals_for(user) -> QuerySet[Goal]:
 
 
 def kpis_for(user) -> QuerySet[KPI]:
-    kpis = KPI.objects.all() if is_staff_reader(user) else public.public_kpis()
+    kpis = KPI.objects.all() if is_staff_reader(user) else public.public_kpis_all()
     return kpis.order_by("measure_id", "order", "pk")
 
 

@@ -128,13 +128,13 @@ def public_goals() -> QuerySet[Goal]:
     return Goal.objects.filter(measure__in=public_measures_all())
 
 
-def public_kpis() -> QuerySet[KPI]:
+def public_kpis_all() -> QuerySet[KPI]:
     return KPI.objects.filter(measure__in=public_measures_all())
 
 
 def public_kpi_values(today: date) -> QuerySet[KPIValue]:
     """Values of public KPIs measured by `today` (never who entered them)."""
-    return KPIValue.objects.as_of(today).filter(kpi__in=public_kpis())
+    return KPIValue.objects.as_of(today).filter(kpi__in=public_kpis_all())
 
 
 def public_rounds() -> QuerySet[ReportingRound]:
@@ -145,4 +145,4 @@ def public_rounds() -> QuerySet[ReportingRound]:
 
 def public_reports_all() -> QuerySet[StatusReport]:
     """Published reports of every public programme."""
-    return StatusReport.objects.published().filter(programme__in=public_programmes())
+    return _publishable(StatusReport.objects.published().filter(programme__in=public_programmes()))
