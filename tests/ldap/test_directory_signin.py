@@ -186,3 +186,12 @@ def test_directory_sign_in_goes_through_the_lockout(client, directory_signin, pr
 
     call_command("axes_reset_username", "rita")
     assert sign_in(client, "rita", "rita-secret").status_code == 302
+
+
+def test_login_page_asks_for_the_windows_account(client, directory_signin, settings):
+    assert "Windows-Anmeldung" in client.get(reverse("login")).content.decode()
+
+    settings.AUTHENTICATION_BACKENDS = [
+        b for b in settings.AUTHENTICATION_BACKENDS if "directory" not in b
+    ]
+    assert "Windows-Anmeldung" not in client.get(reverse("login")).content.decode()
