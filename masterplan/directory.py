@@ -84,11 +84,17 @@ def user_directory_roles_apply(*, user: User, group_dns: Iterable[str]) -> None:
 
 class DirectoryBackend(LDAPBackend):
     """django-auth-ldap's backend; after each successful directory sign-in the mapped roles are
-    refreshed (user_directory_roles_apply)."""
+    refreshed (user_directory_roles_apply). The directory's password is the only one a directory
+    account has."""
 
     def authenticate_ldap_user(self, ldap_user, password):
         user = super().authenticate_ldap_user(ldap_user, password)
         if user is not None:
+            if user.has_usable_password():
+                # A local account of the same name became a directory account: its old local
+                # password must not outlive the directory account (ModelBackend would take it).
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
             searches_groups = self.settings.GROUP_SEARCH is not None
             group_dns = ldap_user.group_dns if searches_groups else ()
             user_directory_roles_apply(user=user, group_dns=group_dns)

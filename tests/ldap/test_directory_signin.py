@@ -195,3 +195,18 @@ def test_login_page_asks_for_the_windows_account(client, directory_signin, setti
         b for b in settings.AUTHENTICATION_BACKENDS if "directory" not in b
     ]
     assert "Windows-Anmeldung" not in client.get(reverse("login")).content.decode()
+
+
+def test_local_account_of_a_directory_name_loses_its_local_password(
+    client, directory_signin, programme
+):
+    """Otherwise it would still sign in with the old password once the directory refuses it."""
+    User.objects.create_user("paul", "paul@example.org", "altes-passwort")
+
+    assert sign_in(client, "paul", "paul-secret").status_code == 302
+    client.logout()
+
+    paul = User.objects.get(username="paul")
+    assert not paul.has_usable_password()
+    assert paul.email == "paul@stadt.example"
+    assert sign_in(client, "paul", "altes-passwort").status_code == 200
