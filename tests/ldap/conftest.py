@@ -77,6 +77,9 @@ def slapd(tmp_path_factory):
         check=True,
         capture_output=True,
     )
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
+            raise RuntimeError(f"Port {PORT} is taken (a slapd left over from an earlier run?)")
     log = open(tmp / "slapd.log", "w")  # noqa: SIM115 (closed at teardown)
     process = subprocess.Popen(
         [SLAPD, "-f", str(conf), "-h", f"ldap://127.0.0.1:{PORT}/", "-d", "0"],

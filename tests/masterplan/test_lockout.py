@@ -107,14 +107,30 @@ def test_success_does_not_forgive_the_address(client, erika, settings):
     assert sign_in(client, "erika", "richtig", address="10.3.3.3").status_code == LOCKED
 
 
+def minutes_pass(minutes: int) -> None:
+    for attempt in AccessAttempt.objects.all():
+        AccessAttempt.objects.filter(pk=attempt.pk).update(
+            attempt_time=attempt.attempt_time - timedelta(minutes=minutes)
+        )
+
+
 def test_lock_ends_after_the_configured_time(client, erika):
     for _ in range(LIMIT):
         sign_in(client, "erika", "falsch")
-    for attempt in AccessAttempt.objects.all():
-        AccessAttempt.objects.filter(pk=attempt.pk).update(
-            attempt_time=attempt.attempt_time - timedelta(minutes=31)
-        )
+    minutes_pass(31)
 
+    assert sign_in(client, "erika", "richtig").status_code == 302
+
+
+def test_attempts_while_locked_extend_the_lock(client, erika):
+    for _ in range(LIMIT):
+        sign_in(client, "erika", "falsch")
+    minutes_pass(20)
+    assert sign_in(client, "erika", "richtig").status_code == LOCKED
+    minutes_pass(20)
+
+    assert sign_in(client, "erika", "richtig").status_code == LOCKED
+    minutes_pass(31)
     assert sign_in(client, "erika", "richtig").status_code == 302
 
 
