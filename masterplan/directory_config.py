@@ -114,11 +114,17 @@ def directory_settings(env: Mapping[str, str]) -> dict[str, object]:
     result["AUTH_LDAP_REQUIRE_GROUP"] = get("LDAP_REQUIRE_GROUP") or None
     # A directory that does not answer must not hang the sign-in; AD's referrals are not followed.
     timeout = get_int("LDAP_TIMEOUT", 5)
-    result["AUTH_LDAP_CONNECTION_OPTIONS"] = {
+    options = {
         ldap.OPT_NETWORK_TIMEOUT: timeout,
         ldap.OPT_TIMEOUT: timeout,
         ldap.OPT_REFERRALS: 0,
     }
+    # The certificate of an ldaps:// or StartTLS server is always verified; LDAP_CA_CERT_FILE
+    # names the city's CA when the system's CAs do not know it. NEWCTX last: libldap builds
+    # the connection's TLS context from the options set before it.
     if get("LDAP_CA_CERT_FILE"):
-        result["AUTH_LDAP_GLOBAL_OPTIONS"] = {ldap.OPT_X_TLS_CACERTFILE: get("LDAP_CA_CERT_FILE")}
+        options[ldap.OPT_X_TLS_CACERTFILE] = get("LDAP_CA_CERT_FILE")
+    options[ldap.OPT_X_TLS_REQUIRE_CERT] = ldap.OPT_X_TLS_DEMAND
+    options[ldap.OPT_X_TLS_NEWCTX] = 0
+    result["AUTH_LDAP_CONNECTION_OPTIONS"] = options
     return result

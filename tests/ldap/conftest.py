@@ -6,6 +6,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -16,6 +17,7 @@ SLAPD = shutil.which("slapd") or "/usr/sbin/slapd"
 SLAPADD = shutil.which("slapadd") or "/usr/sbin/slapadd"
 PORT = 18681
 UNUSED_PORT = 18682  # nothing listens here: a directory that is down
+TLS_PORT = 18683  # ldaps://
 BASE = "dc=stadt,dc=example"
 ROOT_DN = f"cn=admin,{BASE}"
 ROOT_PASSWORD = "admin-secret"
@@ -25,6 +27,9 @@ include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 pidfile {tmp}/slapd.pid
+TLSCACertificateFile {tmp}/ca.pem
+TLSCertificateFile {tmp}/server.pem
+TLSCertificateKeyFile {tmp}/server.key
 modulepath /usr/lib/ldap
 moduleload back_mdb
 database mdb
@@ -63,10 +68,26 @@ def pytest_collection_modifyitems(items):
             item.add_marker(skip)
 
 
+def make_certificates(tmp: Path) -> None:
+    """A city CA (ca.pem) and the directory server's certificate for 127.0.0.1, signed by it."""
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=tmp, check=True, capture_output=True)
+
+    key = ["-newkey", "rsa:2048", "-nodes", "-days", "2"]
+    openssl("req", "-x509", *key, "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=Test-CA")
+    openssl("req", *key, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
+    (tmp / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    sign = ["-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-extfile", "san.ext"]
+    openssl("x509", "-req", "-in", "server.csr", *sign, "-days", "2", "-out", "server.pem")
+
+
 @pytest.fixture(scope="session")
 def slapd(tmp_path_factory):
-    """slapd on 127.0.0.1:PORT, loaded with directory.ldif, for the whole session."""
+    """slapd on 127.0.0.1:PORT (ldap://, StartTLS) and TLS_PORT (ldaps://), loaded with
+    directory.ldif, for the whole session. Its certificate is signed by `ca.pem` in slapd.tmp."""
     tmp = tmp_path_factory.mktemp("slapd")
+    make_certificates(tmp)
     (tmp / "data").mkdir()
     conf = tmp / "slapd.conf"
     conf.write_text(
@@ -77,12 +98,21 @@ def slapd(tmp_path_factory):
         check=True,
         capture_output=True,
     )
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
-            raise RuntimeError(f"Port {PORT} is taken (a slapd left over from an earlier run?)")
+    for port in (PORT, TLS_PORT):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                raise RuntimeError(f"Port {port} is taken (a slapd left from an earlier run?)")
     log = open(tmp / "slapd.log", "w")  # noqa: SIM115 (closed at teardown)
     process = subprocess.Popen(
-        [SLAPD, "-f", str(conf), "-h", f"ldap://127.0.0.1:{PORT}/", "-d", "0"],
+        [
+            SLAPD,
+            "-f",
+            str(conf),
+            "-h",
+            f"ldap://127.0.0.1:{PORT}/ ldaps://127.0.0.1:{TLS_PORT}/",
+            "-d",
+            "0",
+        ],  # fmt: skip
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -98,7 +128,8 @@ def slapd(tmp_path_factory):
                 log_text = (tmp / "slapd.log").read_text()
                 raise RuntimeError(f"slapd did not start:\n{log_text}") from error
             time.sleep(0.1)
-    yield f"ldap://127.0.0.1:{PORT}"
+    server = SimpleNamespace(uri=f"ldap://127.0.0.1:{PORT}", tmp=tmp, ca=tmp / "ca.pem")
+    yield server
     process.terminate()
     try:
         process.wait(timeout=10)
@@ -149,6 +180,6 @@ class Directory:
 
 @pytest.fixture
 def directory(slapd):
-    directory = Directory(slapd)
+    directory = Directory(slapd.uri)
     yield directory
     directory.restore()

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from masterplan.roles import is_admin, is_committee, is_editor_of, is_lead_of
 
-from .conftest import UNUSED_PORT, apply_environment
+from .conftest import DIRECTORY_ENV, TLS_PORT, UNUSED_PORT, apply_environment
 
 pytestmark = [pytest.mark.ldap, pytest.mark.django_db]
 
@@ -126,8 +126,6 @@ def test_added_to_a_group_gains_the_role_at_next_sign_in(
 
 
 def test_roles_without_a_mapping_stay_as_an_admin_set_them(client, slapd, settings, programme):
-    from .conftest import DIRECTORY_ENV
-
     environment = {**DIRECTORY_ENV, "LDAP_LEAD_GROUP_PATTERN": "", "LDAP_COMMITTEE_GROUP": ""}
     apply_environment(settings, environment)
     sign_in(client, "rita", "rita-secret")
@@ -151,8 +149,6 @@ def test_local_accounts_still_sign_in(client, directory_signin, programme):
 
 
 def test_local_accounts_sign_in_when_the_directory_is_down(client, slapd, settings, programme):
-    from .conftest import DIRECTORY_ENV
-
     apply_environment(
         settings, {**DIRECTORY_ENV, "LDAP_SERVER_URI": f"ldap://127.0.0.1:{UNUSED_PORT}"}
     )
@@ -210,3 +206,36 @@ def test_local_account_of_a_directory_name_loses_its_local_password(
     assert not paul.has_usable_password()
     assert paul.email == "paul@stadt.example"
     assert sign_in(client, "paul", "altes-passwort").status_code == 200
+
+
+def test_signs_in_over_ldaps_with_the_city_ca(client, slapd, settings, programme):
+    apply_environment(
+        settings,
+        {
+            **DIRECTORY_ENV,
+            "LDAP_SERVER_URI": f"ldaps://127.0.0.1:{TLS_PORT}",
+            "LDAP_CA_CERT_FILE": str(slapd.ca),
+        },
+    )
+
+    assert sign_in(client, "rita", "rita-secret").status_code == 302
+
+
+def test_signs_in_with_start_tls(client, slapd, settings, programme):
+    apply_environment(
+        settings, {**DIRECTORY_ENV, "LDAP_START_TLS": "true", "LDAP_CA_CERT_FILE": str(slapd.ca)}
+    )
+
+    assert sign_in(client, "rita", "rita-secret").status_code == 302
+
+
+def test_refuses_a_directory_whose_certificate_it_cannot_verify(client, slapd, settings, programme):
+    """Without the city's CA the server's certificate is unknown: no sign-in, no error page."""
+    apply_environment(
+        settings, {**DIRECTORY_ENV, "LDAP_SERVER_URI": f"ldaps://127.0.0.1:{TLS_PORT}"}
+    )
+    User.objects.create_superuser("notfall", "notfall@example.org", "break-glass")
+
+    assert sign_in(client, "rita", "rita-secret").status_code == 200
+    assert signed_in_user(client) is None
+    assert sign_in(client, "notfall", "break-glass").status_code == 302
