@@ -1,7 +1,12 @@
 """The directory sign-in is configured by LDAP_* environment variables
 (masterplan.directory_config); an incomplete configuration is refused, naming the variable."""
 
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from masterplan.directory_config import (
@@ -54,3 +59,41 @@ def test_with_a_server_the_directory_comes_between_lockout_and_local_accounts():
 def test_incomplete_configuration_is_refused_naming_the_variable(change, variable):
     with pytest.raises(ImproperlyConfigured, match=variable):
         directory_settings({**COMPLETE, **change})
+
+
+def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_settings_take_sign_in_and_lockout_from_the_environment():
+    show = (
+        "from django.conf import settings as s; "
+        "print(s.AUTHENTICATION_BACKENDS, s.AXES_FAILURE_LIMIT, s.LOGIN_FAILURE_LIMIT_PER_ADDRESS,"
+        " s.AXES_COOLOFF_TIME, s.DIRECTORY_ADMIN_GROUP)"
+    )
+    environment = {
+        **COMPLETE,
+        "LOGIN_FAILURE_LIMIT": "3",
+        "LOGIN_FAILURE_LIMIT_PER_ADDRESS": "50",
+        "LOGIN_LOCKOUT_MINUTES": "0",
+    }
+
+    result = manage(environment, "shell", "-c", show)
+
+    assert result.returncode == 0, result.stderr
+    assert DIRECTORY_BACKEND in result.stdout
+    assert " 3 50 None CN=Sachstand-Admins," in result.stdout
+
+
+def test_settings_refuse_an_incomplete_directory_at_start():
+    result = manage({"LDAP_SERVER_URI": "ldaps://dc1.stadt.example"}, "check")
+
+    assert result.returncode != 0
+    assert "LDAP_USER_SEARCH_BASE" in result.stderr

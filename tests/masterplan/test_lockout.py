@@ -169,7 +169,7 @@ def test_admin_sees_and_lifts_the_lock_in_the_admin(client, erika, admin_user):
     assert sign_in(client, "erika", "richtig").status_code == 302
 
 
-def test_every_attempt_is_logged(client, erika):
+def test_every_attempt_is_logged(client, erika, admin_user):
     sign_in(client, "erika", "falsch", address="10.4.4.4")
     sign_in(client, "erika", "falsch", page="admin", address="10.4.4.4")
     sign_in(client, "erika", "richtig", address="10.4.4.4")
@@ -181,6 +181,12 @@ def test_every_attempt_is_logged(client, erika):
     ]
     assert "richtig" not in str(list(AccessAttempt.objects.values()))
     assert list(AccessLog.objects.values_list("username", "ip_address")) == [("erika", "10.4.4.4")]
+    admin = client.__class__()
+    admin.force_login(admin_user)
+    for log in ("accessfailurelog", "accesslog"):
+        page = admin.get(reverse(f"admin:axes_{log}_changelist"))
+        assert page.status_code == 200
+        assert "10.4.4.4" in page.content.decode()
 
 
 def test_address_behind_a_reverse_proxy(settings):
