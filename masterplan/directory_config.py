@@ -52,8 +52,17 @@ def directory_settings(env: Mapping[str, str]) -> dict[str, object]:
         "DIRECTORY_LEAD_GROUP_PATTERN": get("LDAP_LEAD_GROUP_PATTERN"),
     }
     for name in ("LDAP_EDITOR_GROUP_PATTERN", "LDAP_LEAD_GROUP_PATTERN"):
-        if get(name) and "{number}" not in get(name) and "{numeral}" not in get(name):
-            raise ImproperlyConfigured(f"{name} must contain {{number}} or {{numeral}}.")
+        pattern = get(name)
+        if not pattern:
+            continue
+        try:
+            one, two = (pattern.format(number=n, numeral=r) for n, r in ((1, "I"), (2, "II")))
+        except (KeyError, IndexError, ValueError):
+            one = two = None
+        if one is None or one == two:
+            raise ImproperlyConfigured(
+                f"{name} must contain {{number}} or {{numeral}} and no other {{…}}: {pattern!r}"
+            )
     if not server_uri:
         return result
 

@@ -52,6 +52,8 @@ def test_with_a_server_the_directory_comes_between_lockout_and_local_accounts():
         ({"LDAP_GROUP_TYPE": "Gruppen"}, "LDAP_GROUP_TYPE"),
         ({"LDAP_GROUP_SEARCH_BASE": ""}, "LDAP_ADMIN_GROUP"),
         ({"LDAP_EDITOR_GROUP_PATTERN": "cn=ag1,dc=stadt"}, "LDAP_EDITOR_GROUP_PATTERN"),
+        ({"LDAP_LEAD_GROUP_PATTERN": "cn=ag{nummer},dc=stadt"}, "LDAP_LEAD_GROUP_PATTERN"),
+        ({"LDAP_LEAD_GROUP_PATTERN": "cn=ag{number}{,dc=stadt"}, "LDAP_LEAD_GROUP_PATTERN"),
         ({"LDAP_START_TLS": "vielleicht"}, "LDAP_START_TLS"),
         ({"LDAP_TIMEOUT": "kurz"}, "LDAP_TIMEOUT"),
     ],
