@@ -44,8 +44,10 @@ def dn_normalize(dn: str) -> str:
 
 @transaction.atomic
 def user_directory_roles_apply(*, user: User, group_dns: Iterable[str]) -> None:
-    """Set the roles the directory mapping manages from the user's directory groups."""
+    """Set the roles the directory mapping manages from the user's directory groups; each role
+    granted or taken is logged."""
     member_of = {dn_normalize(dn) for dn in group_dns}
+    changes: list[str] = []
 
     def in_group(dn: str) -> bool:
         return dn_normalize(dn) in member_of
@@ -53,33 +55,40 @@ def user_directory_roles_apply(*, user: User, group_dns: Iterable[str]) -> None:
     if settings.DIRECTORY_ADMIN_GROUP:
         is_admin = in_group(settings.DIRECTORY_ADMIN_GROUP)
         if (user.is_superuser, user.is_staff) != (is_admin, is_admin):
+            changes.append(f"{'+' if is_admin else '-'}admin")
             user.is_superuser = user.is_staff = is_admin
             user.save(update_fields=["is_superuser", "is_staff"])
 
     if settings.DIRECTORY_COMMITTEE_GROUP:
         committee, _ = Group.objects.get_or_create(name=STEERING_COMMITTEE_GROUP)
-        if in_group(settings.DIRECTORY_COMMITTEE_GROUP):
-            user.groups.add(committee)
-        else:
-            user.groups.remove(committee)
+        _set_membership(
+            user.groups, committee, in_group(settings.DIRECTORY_COMMITTEE_GROUP), changes
+        )
 
     programme = Programme.objects.current()
-    if programme is None:
-        return
-    for pattern, relation in (
-        (settings.DIRECTORY_EDITOR_GROUP_PATTERN, "editors"),
-        (settings.DIRECTORY_LEAD_GROUP_PATTERN, "leads"),
-    ):
-        if not pattern:
-            continue
-        for working_group in programme.working_groups.all():
-            dn = pattern.format(number=working_group.number, numeral=working_group.numeral)
-            members = getattr(working_group, relation)
-            if in_group(dn):
-                members.add(user)
-            else:
-                members.remove(user)
-    logger.info("Directory roles of %s refreshed from %d groups", user.username, len(member_of))
+    if programme is not None:
+        for pattern, relation in (
+            (settings.DIRECTORY_EDITOR_GROUP_PATTERN, "editors"),
+            (settings.DIRECTORY_LEAD_GROUP_PATTERN, "leads"),
+        ):
+            if not pattern:
+                continue
+            for working_group in programme.working_groups.all():
+                dn = pattern.format(number=working_group.number, numeral=working_group.numeral)
+                members = getattr(working_group, relation)
+                member = members.filter(pk=user.pk).exists()
+                if in_group(dn) != member:
+                    changes.append(f"{'-' if member else '+'}{relation} {working_group.numeral}")
+                    (members.remove if member else members.add)(user)
+    if changes:
+        logger.info("Directory roles of %s changed: %s", user.username, ", ".join(changes))
+
+
+def _set_membership(related, obj, wanted: bool, changes: list[str]) -> None:
+    present = related.filter(pk=obj.pk).exists()
+    if wanted != present:
+        changes.append(f"{'+' if wanted else '-'}{obj}")
+        (related.add if wanted else related.remove)(obj)
 
 
 class DirectoryBackend(LDAPBackend):

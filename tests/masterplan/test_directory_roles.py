@@ -41,3 +41,20 @@ def test_groups_in_any_spelling_give_the_roles(programme, settings):
     user.refresh_from_db()
     assert not (is_admin(user) or user.is_staff or is_committee(user))
     assert not any(is_editor_of(user, wg) or is_lead_of(user, wg) for wg in groups.values())
+
+
+def test_each_role_granted_or_taken_is_logged(programme, settings, caplog):
+    settings.DIRECTORY_COMMITTEE_GROUP = "cn=lenkungskreis,dc=stadt"
+    settings.DIRECTORY_EDITOR_GROUP_PATTERN = "cn=ag{number},dc=stadt"
+    user = User.objects.create_user("ida")
+    caplog.set_level("INFO", logger="masterplan.directory")
+
+    committee, group_1, group_2 = "cn=lenkungskreis,dc=stadt", "cn=ag1,dc=stadt", "cn=ag2,dc=stadt"
+    user_directory_roles_apply(user=user, group_dns=[committee, group_1])
+    user_directory_roles_apply(user=user, group_dns=[group_1, group_2])
+    user_directory_roles_apply(user=user, group_dns=[group_1, group_2])
+
+    assert [r.getMessage() for r in caplog.records] == [
+        "Directory roles of ida changed: +Lenkungskreis, +editors I",
+        "Directory roles of ida changed: -Lenkungskreis, +editors II",
+    ]
