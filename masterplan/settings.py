@@ -6,12 +6,15 @@ CELERY_BROKER_URL, SECRET_KEY and ALLOWED_HOSTS (see `.env.example`).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from masterplan.directory_config import directory_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SACHSTAND_VAR_DIR", BASE_DIR / "var"))
@@ -69,6 +72,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "import_export",
+    "axes",
     "masterplan",
     "measures",
     "kpis",
@@ -95,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "masterplan.urls"
@@ -149,6 +155,32 @@ FORMAT_MODULE_PATH = ["masterplan.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
+
+# Sign-in: django-axes first (it refuses a locked-out account or address before any password is
+# checked, and counts failures), then the city's directory when LDAP_SERVER_URI is set, then
+# Sachstand's own accounts (demo, break-glass admin). The LDAP_* variables and the mapping of
+# directory groups to roles: masterplan/directory_config.py and masterplan/directory.py.
+globals().update(directory_settings(os.environ))
+
+# Failed sign-ins (django-axes, masterplan/lockout.py): after LOGIN_FAILURE_LIMIT failures for
+# one account, or LOGIN_FAILURE_LIMIT_PER_ADDRESS from one address (higher: a whole town hall may
+# share one address), sign-in is refused for LOGIN_LOCKOUT_MINUTES (0: until an admin unlocks).
+# Behind LOGIN_PROXY_COUNT reverse proxies the address is read from X-Forwarded-For.
+AXES_ENABLED = env_bool("LOGIN_LOCKOUT_ENABLED", default=True)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
+LOGIN_PROXY_COUNT = env_int("LOGIN_PROXY_COUNT", 0)
+AXES_HANDLER = "masterplan.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES) if LOGIN_LOCKOUT_MINUTES > 0 else None
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "masterplan.lockout.client_address"
+AXES_USERNAME_CALLABLE = "masterplan.lockout.attempted_username"
+AXES_LOCKOUT_CALLABLE = "masterplan.lockout.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The log names the account and address of every attempt (never the password).
+AXES_SENSITIVE_PARAMETERS = []
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.utils.translation import get_language
 from django.views.i18n import set_language as django_set_language
 
+from .directory_config import DIRECTORY_BACKEND
 from .languages import user_language_remember
 
 
@@ -20,6 +21,11 @@ def set_language(request):
 
 class LoginView(auth_views.LoginView):
     """Django's sign-in; the language the visitor reads the site in is remembered."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["directory_signin"] = DIRECTORY_BACKEND in settings.AUTHENTICATION_BACKENDS
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)
