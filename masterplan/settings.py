@@ -179,6 +179,7 @@ AXES_CLIENT_IP_CALLABLE = "masterplan.lockout.client_address"
 AXES_USERNAME_CALLABLE = "masterplan.lockout.attempted_username"
 AXES_LOCKOUT_CALLABLE = "masterplan.lockout.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False  # no start-up banner on every manage.py command
 # The log names the account and address of every attempt (never the password).
 AXES_SENSITIVE_PARAMETERS = []
 
