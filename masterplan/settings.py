@@ -331,6 +331,30 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 
+# Personal data (masterplan/privacy.py, masterplan/retention.py, docs/datenschutz.md).
+# Show everyone but admins pseudonyms instead of the names of who changed, entered, approved or
+# requested something (LPVG NRW §72: the staff council co-determines).
+PSEUDONYMISE_NAMES = env_bool("PSEUDONYMISE_NAMES", default=False)
+# Login records and e-mail logs older than this many days are deleted or anonymised daily at
+# RETENTION_HOUR by masterplan.tasks.prune_personal_data_task.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 90)
+if PERSONAL_DATA_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("PERSONAL_DATA_RETENTION_DAYS must be at least 1.")
+# What the retention prunes: (model, date field, what to do with a row older than the limit):
+# "delete" the row, or "clear" the date field (the row stays: a user without a last login).
+# Models not installed are skipped (axes' come with the lockout).
+PERSONAL_DATA_RETENTION = [
+    ("rounds.Notification", "sent_at", "delete"),
+    ("auth.User", "last_login", "clear"),
+    ("axes.AccessAttempt", "attempt_time", "delete"),
+    ("axes.AccessFailureLog", "attempt_time", "delete"),
+    ("axes.AccessLog", "attempt_time", "delete"),
+]
+CELERY_BEAT_SCHEDULE["personal-data-retention"] = {
+    "task": "masterplan.tasks.prune_personal_data_task",
+    "schedule": crontab(hour=env_int("RETENTION_HOUR", 3), minute=30),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
