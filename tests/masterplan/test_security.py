@@ -2,6 +2,7 @@
 documented production environment passing `manage.py check --deploy`."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -168,3 +169,24 @@ def test_gunicorn_does_not_advertise_its_version(celery_processes):
     assert "Content-Security-Policy" in headers
     assert "Permissions-Policy" in headers
     assert headers["Referrer-Policy"] == "same-origin"
+
+
+# Inline code the policy would block: <script> without src, <style>, style="", on…= handlers,
+# javascript: links. The report template is read by WeasyPrint only, never by a browser.
+INLINE_CODE = re.compile(
+    r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=|=\s*[\"']?javascript:",
+    re.IGNORECASE,
+)
+COMMENTS = re.compile(r"{#.*?#}|{% comment %}.*?{% endcomment %}", re.DOTALL)
+NOT_SERVED = {"reports/pdf/report.html"}
+
+
+def test_no_template_has_inline_code():
+    found = []
+    for template in sorted((BASE_DIR / "templates").rglob("*.html")):
+        name = template.relative_to(BASE_DIR / "templates").as_posix()
+        if name in NOT_SERVED:
+            continue
+        text = COMMENTS.sub("", template.read_text())
+        found += [f"{name}: {match.group(0)}" for match in INLINE_CODE.finditer(text)]
+    assert not found, "\n".join(found)
