@@ -34,10 +34,10 @@ def person_name(person, viewer) -> str:
     """
     if person is None:
         return ""
-    if (
-        settings.PSEUDONYMISE_NAMES
-        and not is_admin(viewer)
-        and getattr(viewer, "pk", None) != person.pk
+    # A page without a signed-in viewer (or a template without `user`) sees pseudonyms.
+    signed_in = getattr(viewer, "is_authenticated", False)
+    if settings.PSEUDONYMISE_NAMES and not (
+        signed_in and (is_admin(viewer) or viewer.pk == person.pk)
     ):
         return pseudonym(person)
     return person.get_full_name() or person.get_username()

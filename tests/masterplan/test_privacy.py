@@ -132,6 +132,7 @@ def test_a_pseudonym_is_stable_distinct_and_reveals_nothing(
     assert pseudonym(erika) != pseudonym(emil)
     assert "erika" not in pseudonym(erika).lower() and str(erika.pk) not in pseudonym(erika)
     assert person_name(None, committee_member) == ""
+    assert person_name(erika, None) == person_name(erika, "") == pseudonym(erika)
 
 
 NOW = timezone.make_aware(timezone.datetime(2026, 11, 25, 4, 0))
