@@ -293,9 +293,15 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
-        **({"report-uri": [env_str("CSP_REPORT_URI")]} if env_str("CSP_REPORT_URI") else {}),
     }
 }
+# Optional: where browsers report violations (one URL; it ends up inside the header).
+# (Not a setting of its own: django-csp takes every CSP_* setting for its old format.)
+_csp_report_uri = env_str("CSP_REPORT_URI").strip()
+if _csp_report_uri:
+    if any(character in _csp_report_uri for character in " ;,'\""):
+        raise ImproperlyConfigured(f"CSP_REPORT_URI must be one URL, got {_csp_report_uri!r}")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [_csp_report_uri]
 # Origins that may frame the public embed page (space separated: "https://www.dortmund.de").
 PUBLIC_EMBED_ORIGINS = origins_parse(env_str("PUBLIC_EMBED_ORIGINS"))
 SECURE_REFERRER_POLICY = env_str("SECURE_REFERRER_POLICY", "same-origin")

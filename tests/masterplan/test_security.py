@@ -190,3 +190,24 @@ def test_no_template_has_inline_code():
         text = COMMENTS.sub("", template.read_text())
         found += [f"{name}: {match.group(0)}" for match in INLINE_CODE.finditer(text)]
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("PUBLIC_EMBED_ORIGINS", "https://www.dortmund.de 'unsafe-inline'"),
+        ("CSP_REPORT_URI", "https://reports.example/csp; script-src *"),
+    ],
+)
+def test_a_policy_variable_that_would_weaken_the_header_stops_the_start(variable, value):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env={**os.environ, variable: value},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode != 0
+    assert variable in result.stderr
