@@ -11,9 +11,6 @@ import os
 
 # Only the proxy on this host may tell gunicorn the client's scheme and address
 # (X-Forwarded-*); set FORWARDED_ALLOW_IPS to the proxy's address when it runs elsewhere.
+# (Django reads X-Forwarded-Proto itself, SECURE_PROXY_SSL_HEADER: the proxy must overwrite
+# that header on every request.)
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
-
-# Requests larger than any page needs are refused before Django sees them.
-limit_request_line = 8190
-limit_request_fields = 100
-limit_request_field_size = 8190
