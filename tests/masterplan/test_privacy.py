@@ -2,12 +2,14 @@
 entered, approved or requested something; everyone else sees a stable pseudonym (and their own
 name). Retention: login records and e-mail logs older than the limit are pruned by beat."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
+from django.test import Client
 from django.utils import timezone
 
 from kpis.models import KPI
@@ -19,6 +21,7 @@ from measures.services import measure_update
 from reports.services import report_request
 from rounds.models import Notification, NotificationKind, StatusUpdate, UpdateAction
 from rounds.services import round_create, round_open, update_save, update_transition
+from tests.masterplan.test_crawl import crawl, lived_in_programme  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
@@ -220,3 +223,38 @@ def test_beat_runs_the_retention_daily(settings):
     assert isinstance(entry["schedule"], crontab)
     app.loader.import_default_modules()
     assert "masterplan.tasks.prune_personal_data_task" in app.tasks
+
+
+class RecordingClient(Client):
+    """A test client that keeps every HTML page it fetched (path → text)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pages: dict[str, str] = {}
+
+    def get(self, path, *args, **kwargs):
+        response = super().get(path, *args, **kwargs)
+        if "text/html" in response.get("Content-Type", ""):
+            self.pages[path] = response.content.decode()
+        return response
+
+
+@pytest.mark.usefixtures("lived_in_programme")
+def test_no_page_the_committee_can_reach_names_anyone_else(
+    pseudonymised, committee_member, admin_user
+):
+    """The crawl of tests/masterplan/test_crawl.py through the lived-in programme (alice the
+    admin, erika the editor and lars the lead worked in it): lena sees none of their names."""
+    client = RecordingClient(raise_request_exception=False)
+    client.force_login(committee_member)
+
+    crawl(client)
+
+    names = re.compile(r"\b(alice|erika|lars)\b", re.IGNORECASE)
+    leaks = [
+        f"{path}: {found.group(0)}"
+        for path, text in client.pages.items()
+        if (found := names.search(text))
+    ]
+    assert not leaks, "\n".join(leaks)
+    assert any(pseudonym(admin_user) in text for text in client.pages.values())
