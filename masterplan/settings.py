@@ -11,10 +11,12 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from masterplan.directory_config import directory_settings
+from masterplan.security import origins_parse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SACHSTAND_VAR_DIR", BASE_DIR / "var"))
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "django_filters",
     "django_htmx",
     "import_export",
@@ -89,6 +92,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "masterplan.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -353,11 +358,87 @@ IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32_767)
 IMPORT_MAX_LISTED_ERRORS = env_int("IMPORT_MAX_LISTED_ERRORS", 300)
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 
+# Security headers (masterplan/security.py). The Content-Security-Policy allows this origin
+# only: no inline scripts, styles or event handlers, no eval, no framing. Exceptions are made
+# per view through masterplan.security (frame_ancestors_allow / embeddable), nowhere else.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+# Optional: where browsers report violations (one URL; it ends up inside the header).
+# (Not a setting of its own: django-csp takes every CSP_* setting for its old format.)
+_csp_report_uri = env_str("CSP_REPORT_URI").strip()
+if _csp_report_uri:
+    if any(character in _csp_report_uri for character in " ;,'\""):
+        raise ImproperlyConfigured(f"CSP_REPORT_URI must be one URL, got {_csp_report_uri!r}")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [_csp_report_uri]
+# Origins that may frame the public embed page (space separated: "https://www.dortmund.de").
+PUBLIC_EMBED_ORIGINS = origins_parse(env_str("PUBLIC_EMBED_ORIGINS"))
+SECURE_REFERRER_POLICY = env_str("SECURE_REFERRER_POLICY", "same-origin")
+# Browser features no page of Sachstand uses, switched off for every page.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Production runs behind a TLS-terminating proxy that sets X-Forwarded-Proto (and overwrites
+# whatever the client sent). HTTPS is enforced with safe defaults; each can be turned off by
+# its variable for a setup that needs it (see .env.example; `check --deploy` warns then).
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+    if env_bool("SECURE_PROXY_SSL_HEADER", default=True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+
+# Personal data (masterplan/privacy.py, masterplan/retention.py, docs/datenschutz.md).
+# Show everyone but admins pseudonyms instead of the names of who changed, entered, approved or
+# requested something (LPVG NRW §72: the staff council co-determines).
+PSEUDONYMISE_NAMES = env_bool("PSEUDONYMISE_NAMES", default=False)
+# Login records and e-mail logs older than this many days are deleted or anonymised daily at
+# RETENTION_HOUR by masterplan.tasks.prune_personal_data_task.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 90)
+if PERSONAL_DATA_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("PERSONAL_DATA_RETENTION_DAYS must be at least 1.")
+# What the retention prunes: (model, date field, what to do with a row older than the limit):
+# "delete" the row, or "clear" the date field (the row stays: a user without a last login).
+# Models not installed are skipped (axes' come with the lockout).
+PERSONAL_DATA_RETENTION = [
+    ("rounds.Notification", "sent_at", "delete"),
+    ("auth.User", "last_login", "clear"),
+    ("axes.AccessAttempt", "attempt_time", "delete"),
+    ("axes.AccessFailureLog", "attempt_time", "delete"),
+    ("axes.AccessLog", "attempt_time", "delete"),
+]
+CELERY_BEAT_SCHEDULE["personal-data-retention"] = {
+    "task": "masterplan.tasks.prune_personal_data_task",
+    "schedule": crontab(hour=env_int("RETENTION_HOUR", 3), minute=30),
+}
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from .models import Programme
+from .retention import personal_data_prune
 
 
 @shared_task
@@ -12,3 +13,9 @@ def programme_summary(programme_id: int) -> dict:
         "working_groups": programme.working_groups.count(),
         "measures": programme.measures.count(),
     }
+
+
+@shared_task
+def prune_personal_data_task() -> dict:
+    """Daily (beat): delete or anonymise personal data past its retention (masterplan.retention)."""
+    return personal_data_prune()

@@ -395,7 +395,6 @@ def _later_kpi_entries(measure: Measure, items: list[dict]) -> list[dict]:
     entries = []
     for kpi, old_values in pairs:
         for value, old in _later_values(kpi, old_values):
-            author = value.entered_by
             entries.append(
                 {
                     "label": kpi.name,
@@ -403,9 +402,8 @@ def _later_kpi_entries(measure: Measure, items: list[dict]) -> list[dict]:
                     "value": format_decimal(value.value),
                     "note": value.note,
                     "old_value": format_decimal(Decimal(old["value"])) if old else None,
-                    "entered_by": (author.get_full_name() or author.get_username())
-                    if author
-                    else "",
+                    # Shown through masterplan.privacy.person_name (it depends on the viewer).
+                    "entered_by": value.entered_by,
                 }
             )
     return entries

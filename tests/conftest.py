@@ -262,18 +262,66 @@ def _playwright_browser():
         browser.close()
 
 
+# Reports every `securitypolicyviolation` event of every page and frame to the test.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation({
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile,
+    line: event.lineNumber,
+    sample: event.sample,
+    page: document.location.href,
+  });
+});
+"""
+
+
+def csp_watch(context) -> list[str]:
+    """Record every Content-Security-Policy violation in the pages of a browser context.
+
+    Two witnesses: the `securitypolicyviolation` DOM event and Chromium's console message
+    ("Refused to … because it violates the following Content Security Policy directive").
+    Returns the list the violations are appended to (as readable strings).
+    """
+    violations: list[str] = []
+    context.expose_binding(
+        "__cspViolation", lambda source, event: violations.append(f"event: {event}")
+    )
+    context.add_init_script(_CSP_LISTENER)
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            violations.append(f"console ({message.type}): {message.text}")
+
+    context.on("console", on_console)
+    return violations
+
+
+def csp_assert_none(violations: list[str]) -> None:
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
+
+
 @pytest.fixture
 def page(_playwright_browser, live_server, transactional_db):
-    """A fresh browser page; `page.base_url` is the live server. Screenshots go to artifacts/."""
+    """A fresh browser page; `page.base_url` is the live server. Screenshots go to artifacts/.
+
+    The site's Content-Security-Policy is enforced as in production; the test fails if any
+    page it opened violated it (`page.csp_violations` lists what was recorded so far).
+    """
     # Playwright runs an event loop in this thread; Django's ORM must still be usable here.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = _playwright_browser.new_context(base_url=live_server.url, locale="de-DE")
+    violations = csp_watch(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.base_url = live_server.url
+    page.csp_violations = violations
     ARTIFACTS.mkdir(exist_ok=True)
     yield page
     context.close()
+    csp_assert_none(violations)
 
 
 def browser_login(page, username: str, password: str = "pw") -> None:

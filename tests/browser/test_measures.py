@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from measures.models import Measure
-from tests.conftest import ARTIFACTS, browser_login
+from tests.conftest import ARTIFACTS, browser_login, csp_assert_none, csp_watch
 
 pytestmark = pytest.mark.browser
 
@@ -87,6 +87,7 @@ def test_concurrent_edit_is_refused_with_the_other_change(
 ):
     measure = Measure.objects.get(number="1.4")
     other_context = _playwright_browser.new_context(base_url=page.base_url, locale="de-DE")
+    other_violations = csp_watch(other_context)
     other = other_context.new_page()
     try:
         browser_login(page, "erika")
@@ -116,6 +117,7 @@ def test_concurrent_edit_is_refused_with_the_other_change(
         assert (measure.title, measure.status) == ("E-Akte für alle", "abgeschlossen")
     finally:
         other_context.close()
+    csp_assert_none(other_violations)
 
 
 def test_editor_is_refused_on_another_groups_measure(page, programme, editor_group_1):
