@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Programme, RatingLevel, RatingScale, WorkingGroup
+from .services import public_data_changed
 
 
 class WorkingGroupInline(admin.TabularInline):
@@ -11,10 +12,18 @@ class WorkingGroupInline(admin.TabularInline):
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ("name", "organisation")
+    list_display = ("name", "organisation", "is_public")
     search_fields = ("name", "organisation")
-    list_filter = ("organisation",)
+    list_filter = ("organisation", "is_public")
+    fields = ("name", "organisation", "numbering_note", "is_public")
     inlines = [WorkingGroupInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Its name and its groups are on the public pages; switching it off must empty them.
+        public_data_changed(
+            programme_ids=[form.instance.pk], always="is_public" in form.changed_data
+        )
 
 
 @admin.register(WorkingGroup)
@@ -23,6 +32,10 @@ class WorkingGroupAdmin(admin.ModelAdmin):
     list_filter = ("programme",)
     search_fields = ("name", "numeral", "editors__username", "editors__last_name")
     filter_horizontal = ("editors", "leads")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        public_data_changed(programme_ids=[obj.programme_id])
 
 
 class RatingLevelInline(admin.TabularInline):

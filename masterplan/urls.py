@@ -14,6 +14,7 @@ urlpatterns = [
     path("berichte/", include("reports.urls")),
     path("runden/", include("rounds.urls")),
     path("import-export/", include("transfer.urls")),
+    path("oeffentlich/", include("public.urls")),
     path("admin/", admin.site.urls),
     # Sign-in remembers the reader's language for e-mails (masterplan.languages).
     path("konto/login/", account_views.LoginView.as_view(), name="login"),
