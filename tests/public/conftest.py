@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 
 from kpis.models import KPI
 from kpis.services import kpi_value_record
@@ -39,6 +40,13 @@ PUBLIC = {
     "reason": "Oeffentlich-Begruendung-Otter",
 }
 ROUND_DATE = date(2026, 9, 30)
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with no cached public page: the version row is rolled back between
+    tests, so a page cached by an earlier test would have the same key."""
+    cache.clear()
 
 
 @pytest.fixture
