@@ -83,3 +83,30 @@ def test_the_admin_actions_publish_and_name_what_they_refused(client, public_pro
     client.post(url, {"action": "withdraw", "_selected_action": [good.pk]})
     good.refresh_from_db()
     assert not good.is_public
+
+
+def test_the_report_page_publishes_and_withdraws_for_admins(client, public_programme, admin_user):
+    report = done_report(public_programme)
+    client.force_login(admin_user)
+    detail = reverse("reports:detail", args=[report.pk])
+    assert "Veröffentlichen" in client.get(detail).content.decode()
+    page = client.post(reverse("reports:publish", args=[report.pk]), follow=True)
+    assert "Der Bericht ist veröffentlicht." in page.content.decode()
+    assert "Öffentlich seit" in page.content.decode()
+    report.refresh_from_db()
+    assert report.is_public
+    client.post(reverse("reports:withdraw", args=[report.pk]))
+    report.refresh_from_db()
+    assert not report.is_public
+
+
+def test_the_report_page_says_why_a_report_may_not_go_public(client, public_programme, admin_user):
+    report = done_report(public_programme, include_internal=True)
+    client.force_login(admin_user)
+    page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert "enthält interne Angaben" in page
+    assert reverse("reports:publish", args=[report.pk]) not in page
+    response = client.post(reverse("reports:publish", args=[report.pk]), follow=True)
+    assert "enthält interne Angaben" in response.content.decode()
+    report.refresh_from_db()
+    assert not report.is_public
