@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
 from measures.filters import SORT_LABELS
@@ -61,14 +61,14 @@ def _render(request, template: str, context: dict, *, programme=None, section: s
 
 
 @login_not_required
-@require_GET
+@require_safe
 @public_cached
 def index(request):
     return _render(request, "public/index.html", {"programmes": list(public_programmes())})
 
 
 @login_not_required
-@require_GET
+@require_safe
 @public_cached
 def programme_overview(request, programme: int):
     programme = _programme(programme)
@@ -87,7 +87,7 @@ def programme_overview(request, programme: int):
 
 
 @login_not_required
-@require_GET
+@require_safe
 @public_cached
 def measure_list(request, programme: int):
     programme = _programme(programme)
@@ -122,7 +122,7 @@ def measure_list(request, programme: int):
 
 
 @login_not_required
-@require_GET
+@require_safe
 @public_cached
 def measure_detail(request, programme: int, number: str):
     programme = _programme(programme)
@@ -149,7 +149,7 @@ def _embed_allowed(view):
 
 
 @login_not_required
-@require_GET
+@require_safe
 @xframe_options_exempt
 @_embed_allowed
 @public_cached
@@ -174,7 +174,7 @@ def measure_embed(request, programme: int, number: str):
 
 
 @login_not_required
-@require_GET
+@require_safe
 @public_cached
 def report_list(request, programme: int):
     programme = _programme(programme)
@@ -188,7 +188,7 @@ def report_list(request, programme: int):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def report_download(request, programme: int, pk: int):
     """The PDF of a published report, through this view only (no media URL)."""
     report = public_report(_programme(programme), pk)
@@ -203,7 +203,7 @@ def report_download(request, programme: int, pk: int):
 
 
 @login_not_required
-@require_GET
+@require_safe
 @public_cached
 def accessibility(request):
     return _render(

@@ -135,3 +135,10 @@ def test_the_accessibility_statement_shows_the_configured_contact(client, db, se
     assert "teilweise" in page
     assert "Die Diagramme der Kennzahlen haben keine Tabelle." in page
     assert "§ 10b" in page and "BITV 2.0" in page
+
+
+def test_head_requests_are_answered_like_get(client, public_programme):
+    url = reverse("public:measures", args=[public_programme.pk])
+    response = client.head(url)
+    assert response.status_code == 200
+    assert response["ETag"] == client.get(url)["ETag"]
