@@ -7,6 +7,8 @@ private). From it follow
 
 - the ETag of a response (`public_etag`): version, language and URL; a client that sends it
   back (If-None-Match) or the time of the last change (If-Modified-Since) gets a 304;
+- `public_conditional(request)`: the version, the ETag and a ready 304 (or None), for any
+  public answer (the read API can use it as the pages do);
 - the key of the rendered page in Django's cache (`public_cache_key`): a bump makes every
   stored page unreachable at once, in every process, without deleting anything; entries also
   expire after `PUBLIC_CACHE_SECONDS`, a bound for what a bump could miss (a deleted measure
@@ -81,7 +83,19 @@ def public_cache_key(request: HttpRequest, version: PublicVersion) -> str:
     return f"public:{version.number}:{get_language()}:{_url_digest(request)}"
 
 
-def _with_validators(response: HttpResponse, *, etag: str, version: PublicVersion):
+def public_conditional(request: HttpRequest):
+    """(version, ETag, a 304 response or None) for a public GET: what any public answer (a
+    page here, an API response later) needs before it does any work."""
+    version = public_version()
+    etag = public_etag(request, version)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=version.timestamp)
+    if not_modified is not None:
+        not_modified = with_public_validators(not_modified, etag=etag, version=version)
+    return version, etag, not_modified
+
+
+def with_public_validators(response: HttpResponse, *, etag: str, version: PublicVersion):
+    """ETag, Last-Modified, Cache-Control and Vary of every public answer."""
     response["ETag"] = etag
     response["Last-Modified"] = http_date(version.timestamp)
     # Browsers and proxies ask again each time (cheap: 304); the language comes from the
@@ -101,11 +115,9 @@ def public_cached(view):
     def wrapper(request: HttpRequest, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        version = public_version()
-        etag = public_etag(request, version)
-        not_modified = get_conditional_response(request, etag=etag, last_modified=version.timestamp)
+        version, etag, not_modified = public_conditional(request)
         if not_modified is not None:
-            return _with_validators(not_modified, etag=etag, version=version)
+            return not_modified
         key = public_cache_key(request, version)
         stored = cache.get(key)
         if stored is not None:
@@ -120,6 +132,6 @@ def public_cached(view):
                 (response.content, response["Content-Type"]),
                 settings.PUBLIC_CACHE_SECONDS,
             )
-        return _with_validators(response, etag=etag, version=version)
+        return with_public_validators(response, etag=etag, version=version)
 
     return wrapper
