@@ -38,6 +38,19 @@ class WorkingGroupAdmin(admin.ModelAdmin):
         public_data_changed(programme_ids=[obj.programme_id])
 
 
+class LegendChangesPublicData:
+    """The legend's texts stand on the public measure pages: a change renews them."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        public_data_changed(programme_ids=[self.programme_id(obj)])
+
+    def delete_model(self, request, obj):
+        programme_id = self.programme_id(obj)
+        super().delete_model(request, obj)
+        public_data_changed(programme_ids=[programme_id])
+
+
 class RatingLevelInline(admin.TabularInline):
     model = RatingLevel
     extra = 0
@@ -45,15 +58,23 @@ class RatingLevelInline(admin.TabularInline):
 
 
 @admin.register(RatingScale)
-class RatingScaleAdmin(admin.ModelAdmin):
+class RatingScaleAdmin(LegendChangesPublicData, admin.ModelAdmin):
     list_display = ("label", "kind", "programme", "order")
     list_filter = ("programme", "kind")
     search_fields = ("label", "note", "levels__definition")
     inlines = [RatingLevelInline]
 
+    @staticmethod
+    def programme_id(scale):
+        return scale.programme_id
+
 
 @admin.register(RatingLevel)
-class RatingLevelAdmin(admin.ModelAdmin):
+class RatingLevelAdmin(LegendChangesPublicData, admin.ModelAdmin):
     list_display = ("level", "definition", "scale", "upper_bound", "upper_inclusive")
     list_filter = ("scale__kind", "scale__programme")
     search_fields = ("level", "definition")
+
+    @staticmethod
+    def programme_id(level):
+        return level.scale.programme_id

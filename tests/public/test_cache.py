@@ -166,3 +166,21 @@ def test_switching_a_programme_public_in_the_admin_bumps_and_shows_it(
     assert Programme.objects.get(pk=programme.pk).is_public
     assert public_version().number > before
     assert client.get(url).status_code == 200
+
+
+def test_a_legend_change_in_the_admin_bumps(
+    public_programme, admin_user, rf, django_capture_on_commit_callbacks
+):
+    from django.contrib import admin
+
+    from masterplan.models import RatingLevel
+
+    level = RatingLevel.objects.filter(scale__programme=public_programme).first()
+    level.definition = "neu definiert"
+    request = rf.post("/")
+    request.user = admin_user
+    model_admin = admin.site._registry[RatingLevel]
+    assert _bumps(
+        django_capture_on_commit_callbacks,
+        lambda: model_admin.save_model(request, level, form=None, change=True),
+    )
