@@ -6,6 +6,7 @@ CELERY_BROKER_URL, SECRET_KEY and ALLOWED_HOSTS (see `.env.example`).
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -279,6 +280,11 @@ PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600)
 # Origins allowed to show the embeddable measure status in an <iframe>, space separated
 # ("https://www.dortmund.de https://intranet.example"); empty: no site may frame it.
 PUBLIC_EMBED_ORIGINS = os.environ.get("PUBLIC_EMBED_ORIGINS", "").split()
+for _origin in PUBLIC_EMBED_ORIGINS:
+    if not re.fullmatch(r"(https?://[A-Za-z0-9.*-]+(:[0-9]+)?|'self')", _origin):
+        raise ImproperlyConfigured(
+            f"PUBLIC_EMBED_ORIGINS: {_origin!r} is not an origin like https://www.example.org"
+        )
 # The accessibility statement (BITV 2.0, §10b BGG NRW): who answers feedback, and how far the
 # site conforms. The texts are the city's; every one can be set without touching code.
 PUBLIC_ACCESSIBILITY_BODY = env_str("PUBLIC_ACCESSIBILITY_BODY", "Stadt Dortmund")
