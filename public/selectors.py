@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from kpis.selectors import kpi_row, kpis_with_values
 from masterplan.models import Programme
 from measures.models import Goal, GoalStatus, Measure, TrafficLight
-from measures.selectors import measure_legend, measure_list_rows
+from measures.selectors import LIST_FIELDS, measure_legend, measure_list_rows
 from reports.models import StatusReport
 from rounds.models import StatusUpdate, withhold_internal
 
@@ -172,6 +172,11 @@ def _summary(numeral, name, group_id, ampel: dict, goals: dict) -> GroupSummary:
 
 
 # Measure list ---------------------------------------------------------------------------------
+
+
+def public_measure_list(programme: Programme) -> QuerySet:
+    """The public list's rows, as plain values (the staff list's fields)."""
+    return public_measures(programme).values(*LIST_FIELDS)
 
 
 def public_measure_rows(rows) -> list[dict]:

@@ -5,6 +5,8 @@ No page here reads the user or the session, links to a staff page, or shows anyt
 (`public.cache`); the embeddable status says which sites may frame it (`frame_policy`).
 """
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -17,15 +19,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
-from measures.filters import SORT_LABELS
-
 from .cache import public_cached
 from .filters import PublicMeasureFilter
 from .selectors import (
     public_measure,
+    public_measure_list,
     public_measure_page,
     public_measure_rows,
-    public_measures,
     public_overview,
     public_programmes,
     public_report,
@@ -91,19 +91,7 @@ def programme_overview(request, programme: int):
 @public_cached
 def measure_list(request, programme: int):
     programme = _programme(programme)
-    queryset = public_measures(programme).values(
-        "pk",
-        "number",
-        "title",
-        "status",
-        "cost_rating",
-        "personnel_rating",
-        "timeframe_rating",
-        "quick_win",
-        "working_group_id",
-        "working_group__numeral",
-        "traffic_light",
-    )
+    queryset = public_measure_list(programme)
     measure_filter = PublicMeasureFilter(request.GET, queryset=queryset, programme=programme)
     page = Paginator(measure_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(
@@ -113,7 +101,6 @@ def measure_list(request, programme: int):
             "filter": measure_filter,
             "page": page,
             "measures": public_measure_rows(page.object_list),
-            "sort_labels": SORT_LABELS,
             "is_filtered": any(v for k, v in request.GET.items() if k not in ("sort", "page")),
         },
         programme=programme,
@@ -141,10 +128,10 @@ def measure_detail(request, programme: int, number: str):
 def _embed_allowed(view):
     """Apply the frame policy outside the cache, so cached and fresh answers both carry it."""
 
+    @wraps(view)
     def wrapper(request, *args, **kwargs):
         return frame_policy(view(request, *args, **kwargs))
 
-    wrapper.__name__ = view.__name__
     return wrapper
 
 
