@@ -26,6 +26,7 @@ demo-data: install
 
 run: demo-data
 	@echo "Sachstand: http://127.0.0.1:8000  (admin / editor1 / editor2 / committee, password: demo)"
+	@echo "Public site (no login): http://127.0.0.1:8000/oeffentlich/"
 	$(BIN)/honcho -f Procfile.dev start
 
 test: install

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from .models import Programme
 from .roles import STEERING_COMMITTEE_GROUP
+from .services import public_data_changed
 
 DEMO_PASSWORD = "demo"
 DEMO_ACCOUNTS = (
@@ -38,3 +39,11 @@ def demo_accounts_create(*, programme: Programme) -> list[User]:
             user.groups.add(committee_group)
         users.append(user)
     return users
+
+
+def demo_programme_publish(*, programme: Programme) -> None:
+    """The demo shows the public site at once: the seed programme is public (/oeffentlich/)."""
+    if not programme.is_public:
+        Programme.objects.filter(pk=programme.pk).update(is_public=True)
+        programme.is_public = True
+        public_data_changed(programme_ids=[programme.pk], always=True)

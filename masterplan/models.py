@@ -247,3 +247,21 @@ class Job(models.Model):
 
     class Meta:
         abstract = True
+
+
+class PublicDataVersion(models.Model):
+    """One row: a counter bumped (`masterplan.services.public_data_changed`) whenever something
+    the public may read changed: an approved status update, a published or withdrawn report,
+    a measure of a public programme edited or imported, a programme made public or private.
+    The public site's caches and ETags (`public.cache`) are keyed by it; it lives here, at the
+    bottom of the apps, so that every write path can bump it without importing `public`."""
+
+    number = models.PositiveBigIntegerField(_("Stand"), default=0)
+    changed_at = models.DateTimeField(_("Geändert am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Stand der öffentlichen Daten")
+        verbose_name_plural = _("Stand der öffentlichen Daten")
+
+    def __str__(self) -> str:
+        return str(self.number)

@@ -1,13 +1,19 @@
-"""Services of the programme layer: the rating legend and how it turns estimates into levels."""
+"""Services of the programme layer: the rating legend and how it turns estimates into levels;
+the public data version every write of public data bumps."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from .models import (
     ESTIMATE_FIELD_BY_KIND,
     RATING_FIELD_BY_KIND,
     Programme,
+    PublicDataVersion,
     RatingLevel,
     RatingScale,
 )
@@ -58,3 +64,35 @@ def legend_create(*, programme: Programme, legend: list[dict]) -> None:
             )
             for position, level in enumerate(scale_data["levels"], start=1)
         )
+
+
+# Public data version ------------------------------------------------------------------------
+
+PUBLIC_VERSION_ROW = 1
+
+
+def public_data_version_bump() -> None:
+    """Count the public data version up now (one short UPDATE, in autocommit after the write)."""
+    now = timezone.now()
+    bumped = PublicDataVersion.objects.filter(pk=PUBLIC_VERSION_ROW).update(
+        number=F("number") + 1, changed_at=now
+    )
+    if not bumped:
+        PublicDataVersion.objects.get_or_create(
+            pk=PUBLIC_VERSION_ROW, defaults={"number": 1, "changed_at": now}
+        )
+
+
+def public_data_changed(*, programme_ids: Iterable[int] = (), always: bool = False) -> None:
+    """Something the public may see changed: bump the version once the transaction commits.
+
+    Only when one of the programmes is public (or `always`, e.g. when a programme stops being
+    public). After the commit, so a rolled-back write bumps nothing and the one version row is
+    never locked while a write holds measure locks (no waiting, no deadlock)."""
+    programme_ids = list(programme_ids)
+
+    def bump() -> None:
+        if always or Programme.objects.public().filter(pk__in=programme_ids).exists():
+            public_data_version_bump()
+
+    transaction.on_commit(bump)

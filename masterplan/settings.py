@@ -406,6 +406,27 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Production runs behind a TLS-terminating proxy that sets X-Forwarded-Proto (and overwrites
 # whatever the client sent). HTTPS is enforced with safe defaults; each can be turned off by
 # its variable for a setup that needs it (see .env.example; `check --deploy` warns then).
+# Public site (/oeffentlich/, app `public`). Rendered pages are kept in Django's cache, keyed by
+# the public data version (public/cache.py), at most this many seconds.
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600)
+# The accessibility statement (BITV 2.0, §10b BGG NRW): who answers feedback, and how far the
+# site conforms. The texts are the city's; every one can be set without touching code.
+PUBLIC_ACCESSIBILITY_BODY = env_str("PUBLIC_ACCESSIBILITY_BODY", "Stadt Dortmund")
+PUBLIC_ACCESSIBILITY_CONTACT = env_str(
+    "PUBLIC_ACCESSIBILITY_CONTACT", "Stadt Dortmund, Dortmunder Systemhaus, 44122 Dortmund"
+)
+PUBLIC_ACCESSIBILITY_EMAIL = env_str("PUBLIC_ACCESSIBILITY_EMAIL", "barrierefreiheit@example.org")
+PUBLIC_ACCESSIBILITY_PHONE = env_str("PUBLIC_ACCESSIBILITY_PHONE", "")
+# "full" or "partial" (BITV 2.0 wording: "vollständig" / "teilweise vereinbar").
+PUBLIC_ACCESSIBILITY_CONFORMANCE = env_str("PUBLIC_ACCESSIBILITY_CONFORMANCE", "full")
+PUBLIC_ACCESSIBILITY_KNOWN_ISSUES = env_str("PUBLIC_ACCESSIBILITY_KNOWN_ISSUES", "")
+PUBLIC_ACCESSIBILITY_REVIEWED = env_str("PUBLIC_ACCESSIBILITY_REVIEWED", "2026-11-25")
+PUBLIC_ACCESSIBILITY_ENFORCEMENT = env_str(
+    "PUBLIC_ACCESSIBILITY_ENFORCEMENT",
+    "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen bei der "
+    "Beauftragten der Landesregierung für Menschen mit Behinderung",
+)
+PUBLIC_ACCESSIBILITY_ENFORCEMENT_URL = env_str("PUBLIC_ACCESSIBILITY_ENFORCEMENT_URL", "")
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=True)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("runden/", include("rounds.urls")),
     path("import-export/", include("transfer.urls")),
     path("api/", include("api.urls")),
+    path("oeffentlich/", include("public.urls")),
     path("admin/", admin.site.urls),
     # Anonymous machine interfaces: OParl 1.1 (/oparl/v1/) and open data (/offene-daten/).
     path("", include("opendata.urls")),

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from kpis.models import KPI, KPIValue
 from masterplan.models import ESTIMATE_FIELD_BY_KIND, RATING_FIELD_BY_KIND, Programme
-from masterplan.services import legend_scales
+from masterplan.services import legend_scales, public_data_changed
 
 from .history import change_record, measure_states, new_measure_state, state_diff
 from .models import ChangeRecord, Measure
@@ -224,4 +224,6 @@ def measures_apply_bulk(
     if changed:
         Measure.objects.bulk_update(changed, ["version", "updated_at"], CHUNK)
     ChangeRecord.objects.bulk_create(records, batch_size=CHUNK)
+    if records:
+        public_data_changed(programme_ids=[programme.pk])
     return BulkResult(created=new_measures, changed=changed, records=records)

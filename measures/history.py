@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from kpis.models import KPI, KPIValue
 from masterplan.models import WorkingGroup
 from masterplan.numbers import canonical_decimal, format_decimal
+from masterplan.services import public_data_changed
 
 from .models import ChangeRecord, Goal, Measure
 from .rows import GOALS, KPIS, MEASURE_FIELDS, children_replace, in_chunks, measure_save_fields
@@ -233,6 +234,7 @@ def measure_record_created(*, measure: Measure, by, source: str) -> ChangeRecord
         state=measure_state(measure),
     )
     record.save()
+    public_data_changed(programme_ids=[measure.programme_id])
     return record
 
 
@@ -258,6 +260,7 @@ def measure_record_change(
         measure=measure, action=action, source=source, by=by, diff=diff, state=after
     )
     record.save()
+    public_data_changed(programme_ids=[measure.programme_id])
     return record
 
 
@@ -290,6 +293,9 @@ def measure_record_event(
         record.object_label = label[:300]
         record.comment = comment
         records.append(record)
+    # An approval sets the measure's Ampel and the public status; a round closed or reopened
+    # may change which update is the latest approved one.
+    public_data_changed(programme_ids={record.measure.programme_id for record in records})
     return ChangeRecord.objects.bulk_create(records, batch_size=500)
 
 

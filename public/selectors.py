@@ -3,14 +3,19 @@ and the open-data downloads ask. Only programmes an admin made public; of a meas
 only the latest *approved* update, without what `rounds.models.withhold_internal` withholds;
 never editor names, history or e-mail addresses; only reports an admin published."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kpis.models import KPI, KPIValue
+from kpis.selectors import kpi_row, kpis_with_values
 from masterplan.models import Programme, WorkingGroup
-from measures.models import Goal, Measure
+from measures.models import Goal, GoalStatus, Measure, TrafficLight
+from measures.selectors import LIST_FIELDS, measure_legend, measure_list_rows
 from reports.models import StatusReport
 from rounds.models import ReportingRound, StatusUpdate, withhold_internal
 
@@ -146,3 +151,179 @@ def public_rounds() -> QuerySet[ReportingRound]:
 def public_reports_all() -> QuerySet[StatusReport]:
     """Published reports of every public programme."""
     return _publishable(StatusReport.objects.published().filter(programme__in=public_programmes()))
+
+
+def public_report(programme: Programme, pk: int) -> StatusReport | None:
+    return public_reports(programme).filter(pk=pk).first()
+
+
+# Overview -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Share:
+    """One bar of a distribution: a value, its label and how many."""
+
+    value: str
+    label: str
+    count: int
+    percent: int
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    numeral: str
+    name: str
+    group_id: int
+    measures: int
+    ampel: list[Share]
+    goals: list[Share]
+    goals_total: int
+    goals_reached_percent: int | None
+
+
+def _shares(counts: dict[str, int], choices: list[tuple[str, str]]) -> list[Share]:
+    total = sum(counts.values())
+    return [
+        Share(
+            value=value,
+            label=str(label),
+            count=counts.get(value, 0),
+            percent=round(100 * counts.get(value, 0) / total) if total else 0,
+        )
+        for value, label in choices
+    ]
+
+
+def _reached_percent(counts: dict[str, int]) -> int | None:
+    """Goals reached of those still meant to be reached (dropped goals do not count)."""
+    relevant = sum(counts.values()) - counts.get(GoalStatus.DROPPED, 0)
+    return round(100 * counts.get(GoalStatus.REACHED, 0) / relevant) if relevant else None
+
+
+AMPEL_CHOICES = [*TrafficLight.choices, ("", _("noch keine freigegebene Ampel"))]
+
+
+def public_overview(programme: Programme) -> list[GroupSummary]:
+    """Per working group: the Ampel of the measures' latest approved status and the goals by
+    status, with a last row for the whole programme (numeral "")."""
+    measures = public_measures(programme).order_by()
+    ampel = defaultdict(dict)
+    for row in measures.values("working_group", "traffic_light").annotate(n=Count("pk")):
+        ampel[row["working_group"]][row["traffic_light"]] = row["n"]
+    goals = defaultdict(dict)
+    goal_rows = (
+        Goal.objects.filter(measure__in=measures)
+        .values("measure__working_group", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in goal_rows:
+        goals[row["measure__working_group"]][row["status"]] = row["n"]
+    summaries = []
+    everything_ampel: dict[str, int] = defaultdict(int)
+    everything_goals: dict[str, int] = defaultdict(int)
+    for group in programme.working_groups.order_by("number"):
+        group_ampel, group_goals = ampel.get(group.pk, {}), goals.get(group.pk, {})
+        for key, count in group_ampel.items():
+            everything_ampel[key] += count
+        for key, count in group_goals.items():
+            everything_goals[key] += count
+        summaries.append(_summary(group.numeral, group.name, group.pk, group_ampel, group_goals))
+    summaries.append(_summary("", "", 0, everything_ampel, everything_goals))
+    return summaries
+
+
+def _summary(numeral, name, group_id, ampel: dict, goals: dict) -> GroupSummary:
+    return GroupSummary(
+        numeral=numeral,
+        name=name,
+        group_id=group_id,
+        measures=sum(ampel.values()),
+        ampel=_shares(ampel, AMPEL_CHOICES),
+        goals=_shares(goals, GoalStatus.choices),
+        goals_total=sum(goals.values()),
+        goals_reached_percent=_reached_percent(goals),
+    )
+
+
+# Measure list ---------------------------------------------------------------------------------
+
+
+def public_measure_list(programme: Programme) -> QuerySet:
+    """The public list's rows, as plain values (the staff list's fields)."""
+    return public_measures(programme).values(*LIST_FIELDS)
+
+
+def public_measure_rows(rows) -> list[dict]:
+    """One page of the public list: the staff list's rows without what only staff see."""
+    shown = measure_list_rows(rows=rows, today=timezone.localdate(), editable_group_ids=set())
+    return [
+        {key: value for key, value in row.items() if key not in ("editable", "overdue")}
+        for row in shown
+    ]
+
+
+# Measure page ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicKPI:
+    """A KPI as the public sees it: no notes, no names of who entered the values."""
+
+    name: str
+    unit: str
+    target: str
+    target_date: date | None
+    latest_value: str
+    latest_date: date | None
+    chart: str
+    chart_description: str
+
+
+def public_measure(programme: Programme, number: str) -> Measure | None:
+    return (
+        public_measures(programme)
+        .select_related("working_group", "programme")
+        .prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("order", "id")))
+        .filter(number=number)
+        .first()
+    )
+
+
+def public_measure_kpis(measure: Measure) -> list[PublicKPI]:
+    kpis = kpis_with_values().filter(measure=measure).order_by("order", "id")
+    result = []
+    for kpi in kpis:
+        row = kpi_row(kpi)
+        target = kpi.target or (
+            f"{row['target_value']} {kpi.unit}".strip() if row["target_value"] else ""
+        )
+        latest = row["latest"]
+        result.append(
+            PublicKPI(
+                name=kpi.name,
+                unit=kpi.unit,
+                target=target,
+                target_date=kpi.target_date,
+                latest_value=f"{row['latest_value']} {kpi.unit}".strip() if latest else "",
+                latest_date=latest.date if latest else None,
+                chart=row["chart"],
+                chart_description=row["chart_description"],
+            )
+        )
+    return result
+
+
+def public_measure_page(measure: Measure) -> dict:
+    """What the public measure page shows: fields, goals, ratings, KPIs, approved status."""
+    today = timezone.localdate()
+    return {
+        "measure": measure,
+        "goals": [
+            {"goal": goal, "overdue": goal.is_overdue(today)} for goal in measure.goals.all()
+        ],
+        "ratings": measure_legend(measure=measure),
+        "kpis": public_measure_kpis(measure),
+        "status": public_statuses([measure.pk]).get(measure.pk),
+    }

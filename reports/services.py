@@ -16,7 +16,7 @@ from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 
 from masterplan import jobs
 from masterplan.models import Programme
+from masterplan.roles import is_admin
+from masterplan.services import public_data_changed
 from rounds.models import ReportingRound
 from rounds.services import round_close
 
@@ -387,3 +389,62 @@ def _watch_one(report: StatusReport, *, now) -> str | None:
         ),
         send=lambda: _enqueue_build(report),
     )
+
+
+# Publishing ---------------------------------------------------------------------------------
+
+
+def _require_admin(by) -> None:
+    if not is_admin(by):
+        raise PermissionDenied(_("Nur Administrator*innen veröffentlichen Berichte."))
+
+
+@transaction.atomic
+def report_publish(*, report: StatusReport, by) -> StatusReport:
+    """Make a done report public (the public site's report list and download, and what the
+    read API and OParl serve). Refused, changing nothing, unless `can_be_published`: finished,
+    with a DS number, built without the internal fields. Publishing a withdrawn report again
+    makes it public again."""
+    _require_admin(by)
+    locked = StatusReport.objects.select_for_update().get(pk=report.pk)
+    if not locked.can_be_published:
+        raise ValidationError(report_publish_refusal(locked))
+    if locked.is_public:
+        return locked
+    locked.published_at = timezone.now()
+    locked.withdrawn_at = None
+    locked.save(update_fields=["published_at", "withdrawn_at"])
+    public_data_changed(programme_ids=[locked.programme_id])
+    return locked
+
+
+def report_publish_refusal(report: StatusReport) -> str:
+    """Why the report may not be published, in the words the admin reads ("" if it may)."""
+    if report.state != ReportState.DONE:
+        return _("Nur fertig erstellte Berichte können veröffentlicht werden.")
+    if report.is_draft:
+        return _(
+            "Ein Entwurf ohne DS-Nr. kann nicht veröffentlicht werden: bitte einen Bericht mit "
+            "Drucksachennummer erstellen."
+        )
+    if report.include_internal:
+        return _(
+            "Dieser Bericht enthält interne Angaben (Entscheidungsbedarf, interne Begründungen) "
+            "und kann nicht veröffentlicht werden: bitte einen Bericht ohne interne Angaben "
+            "erstellen."
+        )
+    return ""
+
+
+@transaction.atomic
+def report_withdraw(*, report: StatusReport, by) -> StatusReport:
+    """Take a published report off the public site (it stays for the staff); OParl then
+    answers for it as for a deleted object."""
+    _require_admin(by)
+    locked = StatusReport.objects.select_for_update().get(pk=report.pk)
+    if not locked.is_public:
+        raise ValidationError(_("Der Bericht ist nicht veröffentlicht."))
+    locked.withdrawn_at = timezone.now()
+    locked.save(update_fields=["withdrawn_at"])
+    public_data_changed(programme_ids=[locked.programme_id])
+    return locked

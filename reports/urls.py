@@ -13,4 +13,6 @@ urlpatterns = [
     path("<int:pk>/erneut/", views.report_retry_view, name="retry"),
     path("runde/<int:pk>/abschliessen/", views.round_close_view, name="round_close"),
     path("<int:pk>/download/", views.report_download, name="download"),
+    path("<int:pk>/veroeffentlichen/", views.report_publish_view, name="publish"),
+    path("<int:pk>/zurueckziehen/", views.report_withdraw_view, name="withdraw"),
 ]

@@ -16,7 +16,15 @@ from .forms import ReportRequestForm
 from .models import ReportState, StatusReport
 from .rendering import changes_context
 from .selectors import changes_since_last_report
-from .services import ReportNotRetryable, report_request, report_retry, round_close_and_report
+from .services import (
+    ReportNotRetryable,
+    report_publish,
+    report_publish_refusal,
+    report_request,
+    report_retry,
+    report_withdraw,
+    round_close_and_report,
+)
 
 FINISHED = (ReportState.DONE, ReportState.FAILED)
 NOT_SENT = _lazy(
@@ -65,6 +73,8 @@ def _detail_context(request, report: StatusReport) -> dict:
         "report": report,
         "finished": report.state in FINISHED,
         "can_build": can_build_reports(request.user),
+        "can_publish": is_admin(request.user),
+        "publish_refusal": report_publish_refusal(report),
     }
 
 
@@ -89,6 +99,32 @@ def report_retry_view(request, pk: int):
         messages.error(request, str(error))
     else:
         _warn_if_not_sent(request, report)
+    return redirect("reports:detail", pk=report.pk)
+
+
+@require_POST
+def report_publish_view(request, pk: int):
+    """Admins make a done report public (or take it off again); refused with the reason."""
+    return _publication_step(request, pk, report_publish, _("Der Bericht ist veröffentlicht."))
+
+
+@require_POST
+def report_withdraw_view(request, pk: int):
+    return _publication_step(
+        request, pk, report_withdraw, _("Der Bericht ist nicht mehr öffentlich.")
+    )
+
+
+def _publication_step(request, pk: int, service, done: str):
+    if not is_admin(request.user):
+        raise PermissionDenied(_("Nur Administrator*innen veröffentlichen Berichte."))
+    report = get_object_or_404(StatusReport, pk=pk)
+    try:
+        service(report=report, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
     return redirect("reports:detail", pk=report.pk)
 
 

@@ -30,3 +30,36 @@ def test_page_access(client, personas, programme, page, persona):
     url = reverse(page)
     login_as(client, personas, persona)
     assert_outcome(client.get(url), READ_PAGES[page][persona])
+
+
+# Publishing a done report on the public site (POST): admins only.
+PUBLICATION_STEPS = {
+    "reports:publish": {
+        "admin": 302,
+        "editor_1": FORBIDDEN,
+        "editor_2": FORBIDDEN,
+        "committee": FORBIDDEN,
+        "anonymous": LOGIN,
+    },
+    "reports:withdraw": {
+        "admin": 302,
+        "editor_1": FORBIDDEN,
+        "editor_2": FORBIDDEN,
+        "committee": FORBIDDEN,
+        "anonymous": LOGIN,
+    },
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("step", list(PUBLICATION_STEPS))
+def test_publication_steps(client, personas, programme, step, persona):
+    from reports.models import ReportState, StatusReport
+
+    report = StatusReport.objects.create(
+        programme=programme, ds_number="1-26", report_date="2026-09-30", state=ReportState.DONE
+    )
+    login_as(client, personas, persona)
+    response = client.post(reverse(step, args=[report.pk]))
+    assert_outcome(response, PUBLICATION_STEPS[step][persona])
+    assert client.get(reverse(step, args=[report.pk])).status_code in (302, 405)
