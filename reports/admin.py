@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import ReportState, StatusReport
@@ -13,7 +15,7 @@ class StatusReportAdmin(admin.ModelAdmin):
     readonly_fields = (
         "state",
         "error",
-        "file",
+        "download",
         "page_count",
         "attempts",
         "timings",
@@ -24,6 +26,14 @@ class StatusReportAdmin(admin.ModelAdmin):
     )
     list_select_related = ("created_by",)
     actions = ["retry_failed"]
+
+    @admin.display(description=_("Datei"))
+    def download(self, report: StatusReport) -> str:
+        """Through the download view (permission-checked), never a storage URL."""
+        if report.state != ReportState.DONE or not report.file:
+            return "–"
+        url = reverse("reports:download", args=[report.pk])
+        return format_html('<a href="{}">{}</a>', url, report.download_name)
 
     @admin.action(description=_("Fehlgeschlagene Berichte erneut erstellen"))
     def retry_failed(self, request, queryset):
