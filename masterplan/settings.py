@@ -158,12 +158,17 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # names a bucket of an S3-compatible object store (MinIO, Ceph, a cloud): then every web and
 # worker host reads and writes the same files. Either way files reach a reader only through
 # the app's permission-checked views (`masterplan.media`); the bucket stays private.
-MEDIA_S3_BUCKET = env_str("MEDIA_S3_BUCKET")
-if MEDIA_S3_BUCKET:
-    MEDIA_STORAGE = {
+
+
+def media_storage() -> dict:
+    """STORAGES["default"] from the environment (a function: tests switch to a bucket)."""
+    bucket = env_str("MEDIA_S3_BUCKET")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": MEDIA_S3_BUCKET,
+            "bucket_name": bucket,
             "location": env_str("MEDIA_S3_PREFIX").strip("/"),
             # Blank: the AWS endpoint of the region; MinIO/Ceph: their URL.
             "endpoint_url": env_str("MEDIA_S3_ENDPOINT_URL") or None,
@@ -182,10 +187,10 @@ if MEDIA_S3_BUCKET:
             "max_memory_size": env_int("MEDIA_S3_MAX_MEMORY_SIZE", 2 * 1024 * 1024),
         },
     }
-else:
-    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
+
 STORAGES = {
-    "default": MEDIA_STORAGE,
+    "default": media_storage(),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
