@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import sys
+from datetime import date
 
 import django
 
@@ -17,9 +18,11 @@ from django.contrib.auth.models import User  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from masterplan.models import Programme  # noqa: E402
 from reports.models import ReportState, StatusReport  # noqa: E402
 from reports.pdf import render_report_pdf  # noqa: E402
 from reports.rendering import render_report_html  # noqa: E402
+from reports.services import report_request  # noqa: E402
 from transfer.models import ImportRun  # noqa: E402
 
 
@@ -49,10 +52,19 @@ def main(username: str) -> dict:
     for run in ImportRun.objects.exclude(file="").order_by("pk"):
         with run.file.open("rb") as handle:
             imports[run.pk] = sha256(handle.read())
+    # Sequences continue after the restored rows: a new report gets a new number.
+    new_report = report_request(
+        programme=Programme.objects.current(),
+        title="Nach der Wiederherstellung",
+        ds_number="",
+        report_date=date(2026, 11, 25),
+        enqueue=False,
+    )
     counts = {
         model._meta.label_lower: model._default_manager.count() for model in apps.get_models()
     }
-    return {"reports": reports, "imports": imports, "counts": counts}
+    counts[StatusReport._meta.label_lower] -= 1
+    return {"reports": reports, "imports": imports, "counts": counts, "new_report": new_report.pk}
 
 
 if __name__ == "__main__":

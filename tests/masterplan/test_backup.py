@@ -145,6 +145,7 @@ def _assert_restored(probe: dict, stored: dict[int, str], counts: dict, run: Imp
         str(run.pk): sha256((FILES / "measures-semicolon-bom.csv").read_bytes())
     }
     assert {label: probe["counts"][label] for label in counts} == counts
+    assert probe["new_report"] > max(stored)
 
 
 def test_backup_and_restore_into_an_empty_database_on_disk(
