@@ -102,10 +102,13 @@ def _dumped_counts() -> dict[str, int]:
     }
 
 
-def _build_reports(programme, by) -> dict[int, str]:
-    """Two done reports (standard and archival); the sha256 of each stored PDF."""
+BOTH_VARIANTS = (([1], PdfVariant.STANDARD), ([2], PdfVariant.PDF_A))
+
+
+def _build_reports(programme, by, kinds=BOTH_VARIANTS) -> dict[int, str]:
+    """Done reports (by default a standard and an archival one); the sha256 of each PDF."""
     stored = {}
-    for groups, variant in (([1], PdfVariant.STANDARD), ([2], PdfVariant.PDF_A)):
+    for groups, variant in kinds:
         report = report_request(
             programme=programme,
             title="Anhang zum Sachstandsbericht",
@@ -197,7 +200,7 @@ def test_backup_of_a_bucket_restores_into_an_empty_database_and_a_new_bucket(
 
 @pytest.fixture
 def archive(media_root, tmp_path, programme, committee_member):
-    _build_reports(programme, committee_member)
+    _build_reports(programme, committee_member, kinds=[([4], PdfVariant.STANDARD)])
     path = tmp_path / "backup.tar.gz"
     call_command("backup", "--output", str(path))
     return path
