@@ -327,3 +327,23 @@ def test_backup_never_overwrites_and_names_the_missing_folder(media_root, tmp_pa
     with pytest.raises(CommandError, match="^--output: the folder .* does not exist"):
         call_command("backup", "--output", str(tmp_path / "nowhere" / "backup.tar.gz"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["backup.tar.gz"]
+
+
+def test_backup_leaves_out_partial_files_and_beats_schedule_and_warns_of_missing_files(
+    archive, media_root, tmp_path, capsys
+):
+    report_name = next(media_names())
+    (media_root / ".celerybeat-schedule").write_bytes(b"beat's own state")
+    (media_root / "reports" / ".building-abc.pdf").write_bytes(b"%PDF half written")
+    media_storage().delete(report_name)
+    capsys.readouterr()
+
+    call_command("backup", "--output", str(tmp_path / "second.tar.gz"))
+
+    assert f"the database names {report_name}, which is not in the storage" in (
+        capsys.readouterr().err
+    )
+    with tarfile.open(tmp_path / "second.tar.gz") as second:
+        assert sorted(second.getnames()) == ["database.json", MANIFEST]
+        manifest = json.loads(second.extractfile(MANIFEST).read())
+    assert manifest["missing_files"] == [report_name]
