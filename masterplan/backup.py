@@ -115,8 +115,8 @@ def _referenced_files() -> set[str]:
 
 @contextlib.contextmanager
 def _one_state_of_the_database() -> Iterator[None]:
-    """One transaction that sees one state of the database throughout (on PostgreSQL; SQLite
-    holds its read lock for the transaction anyway)."""
+    """One transaction that sees one state of the database throughout: REPEATABLE READ on
+    PostgreSQL (writers go on meanwhile); SQLite's transaction holds its lock, so writers wait."""
     repeatable = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic():
         if repeatable:
