@@ -13,11 +13,12 @@ The archive is a gzipped tar file:
   and SHA-256 of every other member.
 
 A restore goes into an EMPTY database (no tables at all) and a storage without conflicting
-files. It checks everything first (archive readable and complete, checksums, migrations known
-to this code, target empty) and refuses before changing anything. Then it writes the media
-files, migrates the empty database to the migrations of the backup, loads the rows and
-migrates on to this code's migrations, as an upgrade would. The database and storage may be of
-another kind than the backup's (SQLite → PostgreSQL, disk → bucket).
+files, with the version of Sachstand that made the archive (the same migrations: rows are
+loaded with today's models). It checks everything first (archive readable and complete,
+checksums, migrations, target empty, no conflicting file) and refuses before changing
+anything. Then it writes the media files, migrates the empty database and loads the rows. The
+database and storage may be of another kind than the backup's (SQLite → PostgreSQL, disk →
+bucket). An older archive: restore it with its version, then upgrade as usual (`migrate`).
 """
 
 import contextlib
@@ -36,7 +37,6 @@ from pathlib import Path, PurePosixPath
 from django.apps import apps
 from django.core.files import File
 from django.core.management import call_command
-from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
@@ -274,20 +274,29 @@ def _check_archive(archive: tarfile.TarFile) -> tuple[dict, dict]:
     return manifest, members
 
 
-def _check_migrations(manifest: dict) -> list[tuple[str, str]]:
+def _check_migrations(manifest: dict) -> None:
+    """The archive's database must have exactly this code's migrations: Django loads rows
+    with today's models, which fit only the schema they were dumped from."""
     try:
-        recorded = [(str(app), str(name)) for app, name in manifest["migrations"]]
+        recorded = {(str(app), str(name)) for app, name in manifest["migrations"]}
     except (KeyError, TypeError, ValueError):
         raise _refuse_archive(f"{MANIFEST} is incomplete (migrations).") from None
-    executor = MigrationExecutor(connection)
-    unknown = [key for key in recorded if key not in executor.loader.graph.nodes]
-    if unknown:
-        listed = ", ".join(f"{app}.{name}" for app, name in unknown[:5])
+    known = set(MigrationExecutor(connection).loader.graph.nodes)
+
+    def listed(keys):
+        return ", ".join(f"{app}.{name}" for app, name in sorted(keys)[:5])
+
+    if recorded - known:
         raise _refuse_archive(
-            f"made by a newer version of Sachstand (unknown migrations: {listed}); restore it"
-            " with that version."
+            "made by a newer version of Sachstand (unknown migrations: "
+            f"{listed(recorded - known)}); restore it with that version."
         )
-    return recorded
+    if known - recorded:
+        raise _refuse_archive(
+            "made by an older version of Sachstand (without the migrations "
+            f"{listed(known - recorded)}); restore it with the version that made it, then"
+            " install this version and run migrate."
+        )
 
 
 def _check_database_empty() -> None:
@@ -321,25 +330,6 @@ def _media_to_write(manifest: dict) -> list[dict]:
     return to_write
 
 
-def _leaf_targets(recorded: list[tuple[str, str]], graph) -> list[tuple[str, str]]:
-    """Per app, the recorded migration that all its other recorded ones lead up to."""
-    targets = []
-    for app in sorted({app for app, _name in recorded}):
-        nodes = [key for key in recorded if key[0] == app]
-        ancestors = {key: set(graph.forwards_plan(key)) - {key} for key in nodes}
-        targets += [key for key in nodes if not any(key in ancestors[other] for other in nodes)]
-    return targets
-
-
-def _migrate_to(targets: list[tuple[str, str]]) -> None:
-    """What `migrate` does, for the migrations the backup was made with."""
-    executor = MigrationExecutor(connection)
-    state = executor._create_project_state(with_applied_migrations=True)
-    plan = executor.migration_plan(targets)
-    state = executor.migrate(targets, plan=plan, state=state.clone())
-    emit_post_migrate_signal(0, False, connection.alias, apps=state.apps, plan=plan)
-
-
 # What reading a damaged or truncated (gzipped) tar file raises.
 DAMAGED = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile)
 
@@ -366,7 +356,7 @@ def restore(*, archive_path: Path) -> RestoreSummary:
             manifest, members = _check_archive(archive)
         except DAMAGED as error:
             raise _refuse_archive(f"{archive_path} is damaged ({error}).") from None
-        recorded = _check_migrations(manifest)
+        _check_migrations(manifest)
         to_write = _media_to_write(manifest)
         _check_database_empty()
 
@@ -388,9 +378,8 @@ def restore(*, archive_path: Path) -> RestoreSummary:
             # PostgreSQL rolls the whole restore back if a step fails; SQLite cannot roll back
             # schema changes, so a failure there leaves a database to drop (the command says so).
             with transaction.atomic() if restore_is_atomic() else contextlib.nullcontext():
-                _migrate_to(_leaf_targets(recorded, MigrationExecutor(connection).loader.graph))
-                call_command("loaddata", str(dump), verbosity=0)
                 call_command("migrate", interactive=False, verbosity=0)
+                call_command("loaddata", str(dump), verbosity=0)
     counts = manifest.get("counts", {})
     return RestoreSummary(
         rows=sum(counts.values()),

@@ -250,7 +250,15 @@ BAD_ARCHIVES = {
         archive, target, _manifest_with(version=99)
     ),
     "newer migrations": lambda archive, target: _rewrite(
-        archive, target, _manifest_with(migrations=[["reports", "9999_from_the_future"]])
+        archive, target, _manifest_with(
+            migrations=[*_manifest(archive)["migrations"], ["reports", "9999_from_the_future"]]
+        )
+    ),
+    "older migrations": lambda archive, target: _rewrite(
+        archive, target, _manifest_with(migrations=[
+            key for key in _manifest(archive)["migrations"]
+            if key != ["masterplan", "0005_programme_is_public"]
+        ])
     ),
 }  # fmt: skip
 
@@ -263,6 +271,8 @@ MESSAGES = {
     "other format": "not a Sachstand backup (unknown format)",
     "newer format version": "backup format version 99",
     "newer migrations": "newer version of Sachstand (unknown migrations: reports.9999",
+    "older migrations": "older version of Sachstand (without the migrations"
+    " masterplan.0005_programme_is_public); restore it with the version that made it",
 }
 
 
@@ -347,3 +357,8 @@ def test_backup_leaves_out_partial_files_and_beats_schedule_and_warns_of_missing
         assert sorted(second.getnames()) == ["database.json", MANIFEST]
         manifest = json.loads(second.extractfile(MANIFEST).read())
     assert manifest["missing_files"] == [report_name]
+
+
+def _manifest(path: Path) -> dict:
+    with tarfile.open(path) as archive:
+        return json.loads(archive.extractfile(MANIFEST).read())
