@@ -197,8 +197,43 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Media (report PDFs, uploaded import files) stay on this host's disk unless MEDIA_S3_BUCKET
+# names a bucket of an S3-compatible object store (MinIO, Ceph, a cloud): then every web and
+# worker host reads and writes the same files. Either way files reach a reader only through
+# the app's permission-checked views (`masterplan.media`); the bucket stays private.
+
+
+def media_storage() -> dict:
+    """STORAGES["default"] from the environment (a function: tests switch to a bucket)."""
+    bucket = env_str("MEDIA_S3_BUCKET")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "location": env_str("MEDIA_S3_PREFIX").strip("/"),
+            # Blank: the AWS endpoint of the region; MinIO/Ceph: their URL.
+            "endpoint_url": env_str("MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("MEDIA_S3_REGION") or None,
+            # Blank: boto3's own chain (AWS_ACCESS_KEY_ID…, an instance role).
+            "access_key": env_str("MEDIA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("MEDIA_S3_SECRET_ACCESS_KEY") or None,
+            # "path" for most MinIO/Ceph set-ups, "virtual" for AWS; blank: boto3 decides.
+            "addressing_style": env_str("MEDIA_S3_ADDRESSING_STYLE") or None,
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's own (private) policy, never public-read
+            "querystring_auth": True,  # a URL, if ever made, is signed …
+            "querystring_expire": 60,  # … and short-lived
+            "file_overwrite": True,  # a rebuilt report replaces its file (one PUT, atomic)
+            # Reading a file spools it to disk above this size instead of keeping it in memory.
+            "max_memory_size": env_int("MEDIA_S3_MAX_MEMORY_SIZE", 2 * 1024 * 1024),
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

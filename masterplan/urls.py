@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -26,8 +24,8 @@ urlpatterns = [
     # Anonymous visitors may switch the language of the login page too.
     path("i18n/setlang/", account_views.set_language, name="set_language"),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No URL serves MEDIA_ROOT, not even with DEBUG: report PDFs and import files are read through
+# views that check who asks (reports:download), from whichever storage holds them.
 
 admin.site.site_header = "Sachstand – Administration"
 admin.site.site_title = "Sachstand"

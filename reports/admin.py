@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import ReportState, StatusReport
@@ -22,7 +24,7 @@ class StatusReportAdmin(admin.ModelAdmin):
     readonly_fields = (
         "state",
         "error",
-        "file",
+        "download",
         "page_count",
         "attempts",
         "timings",
@@ -61,6 +63,14 @@ class StatusReportAdmin(admin.ModelAdmin):
     @admin.action(description=_("Ausgewählte Berichte zurückziehen"))
     def withdraw(self, request, queryset):
         self._each(request, queryset, report_withdraw, _("%(count)d Bericht(e) zurückgezogen."))
+
+    @admin.display(description=_("Datei"))
+    def download(self, report: StatusReport) -> str:
+        """Through the download view (permission-checked), never a storage URL."""
+        if report.state != ReportState.DONE or not report.file:
+            return "–"
+        url = reverse("reports:download", args=[report.pk])
+        return format_html('<a href="{}">{}</a>', url, report.download_name)
 
     @admin.action(description=_("Fehlgeschlagene Berichte erneut erstellen"))
     def retry_failed(self, request, queryset):

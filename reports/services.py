@@ -8,11 +8,8 @@ never built again, so its PDF never changes.
 
 import gc
 import logging
-import os
-import tempfile
 import time
 from datetime import date
-from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -23,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from masterplan import jobs
+from masterplan.media import media_write_atomically
 from masterplan.models import Programme
 from masterplan.roles import is_admin
 from masterplan.services import public_data_changed
@@ -214,24 +212,6 @@ def report_freeze(*, report: StatusReport) -> dict:
     return report.snapshot
 
 
-def write_atomically(*, relative_name: str, content: bytes) -> str:
-    """Write below MEDIA_ROOT so that the final path never holds a partial file."""
-    target = Path(settings.MEDIA_ROOT) / relative_name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".building-", suffix=".pdf")
-    try:
-        os.chmod(temporary, settings.FILE_UPLOAD_PERMISSIONS or 0o644)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return relative_name
-
-
 def report_file_name(report: StatusReport) -> str:
     return f"{REPORTS_FOLDER}/{report.pk}-{report.download_name}"
 
@@ -271,7 +251,7 @@ def _report_build(report_id: int) -> StatusReport | None:
         lap("html")
         rendered = render_report_pdf(report_html, pdf_variant=report.pdf_variant)
         lap("pdf")
-        name = write_atomically(relative_name=report_file_name(report), content=rendered.content)
+        name = media_write_atomically(name=report_file_name(report), content=rendered.content)
         lap("write")
     except MemoryError:
         # Never let it reach Celery, which treats MemoryError as fatal for the whole worker.

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from masterplan.media import media_response
 from masterplan.models import Programme
 from masterplan.roles import can_build_reports, is_admin
 from rounds.forms import CloseForm
@@ -135,13 +136,11 @@ def _warn_if_not_sent(request, report: StatusReport) -> None:
 
 def report_download(request, pk: int):
     report = get_object_or_404(StatusReport, pk=pk, state=ReportState.DONE)
-    if not report.file:
-        raise Http404(_("Die Datei dieses Berichts fehlt."))
-    return FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
+    return media_response(
+        report.file,
         filename=report.download_name,
         content_type="application/pdf",
+        missing=_("Die Datei dieses Berichts fehlt."),
     )
 
 

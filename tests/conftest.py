@@ -1,6 +1,7 @@
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ from django.urls import reverse
 
 from masterplan.celery import app as celery_app
 from masterplan.roles import STEERING_COMMITTEE_GROUP
+from masterplan.settings import media_storage
 from transfer.seed import programme_load_seed
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -232,6 +234,83 @@ def celery_processes(transactional_db, tmp_path):
 def celery_worker_process(celery_processes):
     """A real `celery worker` process on the configured broker, reading the test database."""
     return celery_processes.worker()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3 server on this machine: moto's server mode in its own process, on
+    TEST_S3_PORT (else a free port). Its endpoint URL."""
+    port = int(os.environ.get("TEST_S3_PORT") or _free_port())
+    log = tmp_path_factory.mktemp("s3") / "moto.log"
+    with open(log, "w") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 30
+    while True:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            break
+        if process.poll() is not None or time.monotonic() > deadline:
+            CeleryProcesses.kill(process)
+            raise RuntimeError(f"moto_server did not start on port {port}:\n{log.read_text()}")
+        time.sleep(0.2)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        CeleryProcesses.kill(process)
+
+
+@pytest.fixture
+def s3_media(s3_server, settings, monkeypatch, tmp_path):
+    """Media in a fresh, private bucket of the S3 server, for this process (STORAGES) and for
+    every worker or web process started after it (the environment), as in production with
+    MEDIA_S3_BUCKET set. MEDIA_ROOT points at an empty folder that must stay empty.
+
+    Yields a boto3 client on the bucket's server; `.bucket` is the bucket's name.
+    """
+    import boto3
+
+    bucket = f"sachstand-{uuid.uuid4().hex[:12]}"
+    environment = {
+        "MEDIA_S3_BUCKET": bucket,
+        "MEDIA_S3_ENDPOINT_URL": s3_server,
+        "MEDIA_S3_REGION": "eu-central-1",
+        "MEDIA_S3_ACCESS_KEY_ID": "sachstand-test",
+        "MEDIA_S3_SECRET_ACCESS_KEY": "sachstand-test-secret",
+        "MEDIA_S3_ADDRESSING_STYLE": "path",
+        "MEDIA_ROOT": str(tmp_path / "local-disk-unused"),
+    }
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="eu-central-1",
+        aws_access_key_id="sachstand-test",
+        aws_secret_access_key="sachstand-test-secret",
+    )
+    client.create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"}
+    )
+    client.bucket = bucket
+    settings.MEDIA_ROOT = Path(environment["MEDIA_ROOT"])
+    settings.STORAGES = {**settings.STORAGES, "default": media_storage()}
+    return client
+
+
+def s3_keys(client) -> list[str]:
+    """Every object key in the `s3_media` bucket."""
+    response = client.list_objects_v2(Bucket=client.bucket)
+    return sorted(item["Key"] for item in response.get("Contents", []))
 
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
+from masterplan.media import media_names, media_write_atomically
 from measures.models import Measure
 from measures.services import measure_update
 from reports.models import PdfVariant, ReportState, StatusReport
@@ -17,7 +18,6 @@ from reports.services import (
     report_build,
     report_request,
     report_retry,
-    write_atomically,
 )
 
 from .conftest import PdfText, normalized
@@ -141,9 +141,9 @@ def test_only_failed_reports_can_be_retried(programme):
 
 def test_atomic_write_leaves_no_partial_file_when_writing_fails(media_root):
     with pytest.raises(TypeError):
-        write_atomically(relative_name="reports/broken.pdf", content="not bytes")
-    assert list((media_root / "reports").iterdir()) == []
-    write_atomically(relative_name="reports/ok.pdf", content=b"%PDF-1.7 data")
+        media_write_atomically(name="reports/broken.pdf", content="not bytes")
+    assert list(media_names()) == []
+    media_write_atomically(name="reports/ok.pdf", content=b"%PDF-1.7 data")
     assert [p.name for p in (media_root / "reports").iterdir()] == ["ok.pdf"]
     assert (media_root / "reports" / "ok.pdf").read_bytes() == b"%PDF-1.7 data"
 
