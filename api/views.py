@@ -3,7 +3,7 @@ what may be read. Read-only: GET, HEAD and OPTIONS only."""
 
 from collections import defaultdict
 
-from django.http import FileResponse
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kpis.models import KPI
+from masterplan.media import media_response
 from masterplan.models import Programme, WorkingGroup
 from measures.models import Goal, Measure
 from reports.models import StatusReport
@@ -136,12 +137,15 @@ class ReportViewSet(ReadOnlyApiViewSet):
         report = selectors.report_file_for(request.user, _id_or_404(pk))
         if report is None:
             raise exceptions.NotFound(_("Zu diesem Bericht gibt es keine Datei für Sie."))
-        return FileResponse(
-            report.file.open("rb"),
-            as_attachment=True,
-            filename=report.download_name,
-            content_type="application/pdf",
-        )
+        try:
+            return media_response(
+                report.file,
+                filename=report.download_name,
+                content_type="application/pdf",
+                missing=_("Zu diesem Bericht gibt es keine Datei für Sie."),
+            )
+        except Http404 as missing:
+            raise exceptions.NotFound(str(missing)) from None
 
 
 class StatusUpdateFilterSerializer(serializers.Serializer):

@@ -74,15 +74,18 @@ def media_names(storage: Storage | None = None, folder: str = "") -> Iterator[st
 
 
 def media_response(
-    file: FieldFile, *, filename: str, content_type: str, missing: str
+    file: FieldFile, *, filename: str, content_type: str, missing: str, as_attachment=True
 ) -> FileResponse:
-    """The file as a download, streamed through this process from whichever storage holds it
-    (an object store's file is spooled to a temporary file first, to disk above
-    MEDIA_S3_MAX_MEMORY_SIZE). No file, or none in the storage: 404 with `missing`."""
+    """The file as a download (or, `as_attachment=False`, to be shown inline), streamed
+    through this process from whichever storage holds it (an object store's file is spooled
+    to a temporary file first, to disk above MEDIA_S3_MAX_MEMORY_SIZE). No file, or none in
+    the storage: 404 with `missing`."""
     if not file:
         raise Http404(missing)
     try:
         handle = file.open("rb")
     except FileNotFoundError:
         raise Http404(missing) from None
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    return FileResponse(
+        handle, as_attachment=as_attachment, filename=filename, content_type=content_type
+    )

@@ -8,12 +8,13 @@ import json
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
+from masterplan.media import media_response
 from masterplan.models import Programme
 from public.selectors import public_programmes
 from reports.models import StatusReport
@@ -174,15 +175,15 @@ def _file_response(request, pk: int, *, as_attachment: bool) -> HttpResponse:
         # Without as_attachment the header says `inline` (with the name for saving):
         # OParl 2.7 forbids `attachment` at the accessUrl and requires it at the downloadUrl.
         try:
-            content = report.file.open("rb")
-        except FileNotFoundError:
+            response = media_response(
+                report.file,
+                filename=report.download_name,
+                content_type="application/pdf",
+                missing="",
+                as_attachment=as_attachment,
+            )
+        except Http404:
             raise oparl.OParlError("Die Datei dieser Drucksache fehlt.", status=404) from None
-        response = FileResponse(
-            content,
-            as_attachment=as_attachment,
-            filename=report.download_name,
-            content_type="application/pdf",
-        )
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     return response

@@ -9,7 +9,7 @@ No page here reads the user or the session, links to a staff page, or shows anyt
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
+from masterplan.media import media_response
 from masterplan.security import embeddable
 
 from .cache import public_cached
@@ -158,13 +159,11 @@ def report_list(request, programme: int):
 def report_download(request, programme: int, pk: int):
     """The PDF of a published report, through this view only (no media URL)."""
     report = public_report(_programme(programme), pk)
-    if report is None or not report.file:
-        raise Http404(_("Diesen Bericht gibt es nicht öffentlich."))
-    return FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
-        filename=report.download_name,
-        content_type="application/pdf",
+    missing = _("Diesen Bericht gibt es nicht öffentlich.")
+    if report is None:
+        raise Http404(missing)
+    return media_response(
+        report.file, filename=report.download_name, content_type="application/pdf", missing=missing
     )
 
 
