@@ -1,28 +1,28 @@
-# Sachstand production image: one image for web (gunicorn), worker and beat.
+# Sachstand production image: one image for web (gunicorn), worker, beat and migrate.
+# What runs in it is deploy/: build.sh builds, web.sh / worker.sh / beat.sh / migrate.sh run,
+# production.env holds the settings every installation shares. tests/production/ runs the
+# same scripts without Docker (see README, "Production").
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
-    DEBUG=false \
-    STATIC_ROOT=/app/staticfiles \
-    MEDIA_ROOT=/data/media
+    PIP_NO_CACHE_DIR=1
 
 # WeasyPrint needs Pango; fonts for the PDF are vendored in static/fonts.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 curl \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY requirements.lock pyproject.toml README.md ./
-RUN pip install -r requirements.lock
+# Runtime dependencies first (a layer of their own, rebuilt only when the lock changes);
+# deploy/build.sh installs the same file again, which is then a no-op.
+COPY requirements.lock ./
+RUN pip install --requirement requirements.lock
 COPY . .
-RUN pip install --no-deps . \
-    && SECRET_KEY=build-only python manage.py collectstatic --noinput \
+RUN deploy/build.sh \
     && useradd --system --home /app sachstand \
     && mkdir -p /data/media \
     && chown -R sachstand /data
 
 USER sachstand
 EXPOSE 8000
-CMD ["gunicorn", "masterplan.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["deploy/web.sh"]
