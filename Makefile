@@ -28,8 +28,9 @@ run: demo-data
 	@echo "Sachstand: http://127.0.0.1:8000  (admin / editor1 / editor2 / committee, password: demo)"
 	$(BIN)/honcho -f Procfile.dev start
 
+# PYTEST_ARGS selects, e.g. `make test PYTEST_ARGS="-m production"` (the production smoke test).
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

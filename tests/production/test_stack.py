@@ -5,8 +5,8 @@ virtualenv built by deploy/build.sh (requirements.lock only, no dev tools; `pip 
 .`; collectstatic), a fresh PostgreSQL database migrated by deploy/migrate.sh, then
 deploy/web.sh (gunicorn, DEBUG off), deploy/worker.sh and deploy/beat.sh on Redis, each with
 deploy/production.env. The environment holds only what a site's `.env` and the compose file
-give a container (SITE below). Headless Chromium then signs in as the demo committee member,
-opens a measure, asks for a report and downloads its PDF.
+give a container (see the `stack` fixture). Headless Chromium then signs in as the demo
+committee member, opens a measure, asks for a report and downloads its PDF.
 
 Needs PostgreSQL and Redis (DATABASE_URL, CELERY_BROKER_URL, as `.ci/run` sets them) and
 Debian's Chromium; skipped otherwise, with the reason.
@@ -224,11 +224,8 @@ def _services_or_skip() -> tuple[dict, str]:
     return dj_database_url.parse(database_url), broker_url
 
 
-@contextlib.contextmanager
-def _fresh_database(config: dict):
-    """An empty database beside the configured one, dropped afterwards (with its sessions)."""
-    name = f"{config['NAME']}_production"
-    server = {
+def _server(config: dict) -> dict:
+    return {
         "host": config["HOST"] or "127.0.0.1",
         "port": config["PORT"] or 5432,
         "user": config["USER"],
@@ -236,23 +233,31 @@ def _fresh_database(config: dict):
         "dbname": "postgres",
     }
 
-    def execute(statement: str) -> None:
-        connection = psycopg2.connect(**server)
-        connection.autocommit = True
-        try:
-            connection.cursor().execute(statement)
-        finally:
-            connection.close()
 
-    execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    execute(f'CREATE DATABASE "{name}"')
+def _execute(config: dict, statement: str) -> None:
+    connection = psycopg2.connect(**_server(config))
+    connection.autocommit = True
+    try:
+        connection.cursor().execute(statement)
+    finally:
+        connection.close()
+
+
+def _database_create(config: dict) -> str:
+    """An empty database beside the configured one (`<name>_production`); its URL."""
+    name = f"{config['NAME']}_production"
+    _execute(config, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _execute(config, f'CREATE DATABASE "{name}"')
+    server = _server(config)
     credentials = urllib.parse.quote(config["USER"] or "")
     if config["PASSWORD"]:
         credentials += ":" + urllib.parse.quote(config["PASSWORD"])
-    try:
-        yield f"postgres://{credentials}@{server['host']}:{server['port']}/{name}"
-    finally:
-        execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return f"postgres://{credentials}@{server['host']}:{server['port']}/{name}"
+
+
+def _database_drop(config: dict) -> None:
+    name = f"{config['NAME']}_production"
+    _execute(config, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")
@@ -263,59 +268,63 @@ def stack():
     logs = ARTIFACTS / "production"
     shutil.rmtree(logs, ignore_errors=True)
     logs.mkdir(parents=True)
-    with (
-        tempfile.TemporaryDirectory(prefix="sachstand-production-") as root,
-        _fresh_database(database) as database_url,
-    ):
-        root = Path(root)
-        env = {
-            name: value
-            for name, value in os.environ.items()
-            if name in PASSED_THROUGH or name.startswith("PIP_") or name.lower().endswith("_proxy")
+    root = Path(tempfile.mkdtemp(prefix="sachstand-production-"))
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name in PASSED_THROUGH or name.startswith("PIP_") or name.lower().endswith("_proxy")
+    }
+    # What the image has on its PATH: its Python (here the virtualenv's) and the system.
+    env["PATH"] = f"{root / 'venv' / 'bin'}:/usr/local/bin:/usr/bin:/bin"
+    # What a site's .env and the compose file's `environment` give a container (and
+    # DATABASE_URL, below). The rest comes from deploy/production.env through the scripts, as in
+    # the image.
+    env.update(
+        {
+            "SECRET_KEY": secrets.token_urlsafe(40),
+            "ALLOWED_HOSTS": "localhost",
+            "CELERY_BROKER_URL": broker_url,
+            # The compose file's `media` volume and the published port.
+            "MEDIA_ROOT": str(root / "media"),
+            "WEB_BIND": f"127.0.0.1:{PORT}",
+            # Beat's watch every few seconds, so that the test sees it reach the worker.
+            "JOB_WATCH_INTERVAL": "5",
+            # No TLS proxy in front of gunicorn here: plain http://localhost (Chromium keeps
+            # the Secure cookies for localhost), no redirect to https.
+            "SECURE_SSL_REDIRECT": "false",
         }
-        # What the image has on its PATH: its Python (here the virtualenv's) and the system.
-        env["PATH"] = f"{root / 'venv' / 'bin'}:/usr/local/bin:/usr/bin:/bin"
-        # What a site's .env and the compose file's `environment` give a container. The rest
-        # comes from deploy/production.env through the scripts, as in the image.
-        env.update(
-            {
-                "SECRET_KEY": secrets.token_urlsafe(40),
-                "ALLOWED_HOSTS": "localhost",
-                "DATABASE_URL": database_url,
-                "CELERY_BROKER_URL": broker_url,
-                # The compose file's `media` volume and the published port.
-                "MEDIA_ROOT": str(root / "media"),
-                "WEB_BIND": f"127.0.0.1:{PORT}",
-                # Beat's watch every few seconds, so that the test sees it reach the worker.
-                "JOB_WATCH_INTERVAL": "5",
-            }
-        )
-        stack = ProductionStack(root=root, logs=logs, env=env)
-        try:
-            with stack.step("copy and virtualenv"):
-                _copy_build_context(stack.app)
-                subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True)
-            with stack.step("build"):
-                stack.run("build.sh")
-            with stack.step("migrate"):
-                stack.run("migrate.sh")
-            with stack.step("seed and demo accounts"):
-                stack.run("manage.sh", "load_seed", "--if-empty")
-                stack.run("manage.sh", "create_demo_accounts")
-            with stack.step("start web, worker, beat"):
-                for name in ("web", "worker", "beat"):
-                    stack.start(name)
-                stack.wait_for("worker", lambda: "ready." in stack.log("worker"), "ready worker")
-                stack.wait_for("beat", lambda: "Starting..." in stack.log("beat"), "beat start")
-                stack.wait_for("web", lambda: stack.healthy("web"), "healthy web server")
-            with stack.step("tests"):
-                yield stack
-        finally:
-            with stack.step("stop"):
-                stack.stop()
-            figures = ", ".join(f"{name} {seconds} s" for name, seconds in stack.seconds.items())
-            (logs / "seconds.txt").write_text(figures + "\n")
-            print(f"\nproduction stack: {figures}")
+    )
+    stack = ProductionStack(root=root, logs=logs, env=env)
+    try:
+        env["DATABASE_URL"] = _database_create(database)  # a fresh one, dropped below
+        with stack.step("copy and virtualenv"):
+            _copy_build_context(stack.app)
+            subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True)
+        with stack.step("build"):
+            stack.run("build.sh")
+        with stack.step("migrate"):
+            stack.run("migrate.sh")
+        with stack.step("seed and demo accounts"):
+            stack.run("manage.sh", "load_seed", "--if-empty")
+            stack.run("manage.sh", "create_demo_accounts")
+        with stack.step("start web, worker, beat"):
+            for name in ("web", "worker", "beat"):
+                stack.start(name)
+            stack.wait_for("worker", lambda: "ready." in stack.log("worker"), "ready worker")
+            stack.wait_for("beat", lambda: "Starting..." in stack.log("beat"), "beat start")
+            stack.wait_for("web", lambda: stack.healthy("web"), "healthy web server")
+        with stack.step("tests"):
+            yield stack
+    finally:
+        with stack.step("stop"):
+            stack.stop()
+        with stack.step("drop database"):
+            _database_drop(database)
+        with stack.step("remove folder"):
+            shutil.rmtree(root, ignore_errors=True)
+        figures = ", ".join(f"{name} {seconds} s" for name, seconds in stack.seconds.items())
+        (logs / "seconds.txt").write_text(figures + "\n")
+        print(f"\nproduction stack: {figures}")
 
 
 def test_the_image_holds_the_runtime_lock_and_no_dev_tool(stack):
