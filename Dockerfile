@@ -4,8 +4,11 @@
 # same scripts without Docker (see README, "Production").
 FROM python:3.11-slim-bookworm
 
+# DEBUG as in deploy/production.env (a test keeps them equal), also for a bare `docker run
+# sachstand python manage.py ...` that neither compose nor the scripts set up.
 ENV PYTHONDONTWRITEBYTECODE=1 \
-    PIP_NO_CACHE_DIR=1
+    PIP_NO_CACHE_DIR=1 \
+    DEBUG=false
 
 # WeasyPrint needs Pango; fonts for the PDF are vendored in static/fonts.
 RUN apt-get update \

@@ -112,6 +112,17 @@ def test_the_image_installs_the_runtime_lock_only_and_runs_the_deploy_scripts():
     assert "python -m pip install --no-deps .\n" in build
 
 
+def test_what_the_image_sets_itself_agrees_with_the_shared_settings():
+    lines = re.search(r"^ENV (.*?)(?<!\\)$", DOCKERFILE.read_text(), re.MULTILINE | re.DOTALL)
+    image_env = dict(re.findall(r"([A-Z_]+)=(\S+)", lines.group(1)))
+    shared = production_defaults()
+
+    assert image_env["DEBUG"] == "false"
+    assert {name: value for name, value in image_env.items() if name in shared} == {
+        name: shared[name] for name in image_env if name in shared
+    }
+
+
 def test_the_secrets_of_the_site_stay_out_of_the_image():
     ignored = (BASE_DIR / ".dockerignore").read_text().split()
 
