@@ -381,6 +381,10 @@ def test_a_committee_member_downloads_a_report_pdf(stack, _playwright_browser):
         measure.click()
         expect(page).to_have_url(re.compile(r"/massnahmen/\d+/$"))
         expect(page.get_by_role("heading", level=1)).to_contain_text(title)
+        # DEBUG off: a missing page is the plain 404, not Django's technical page.
+        missing = page.goto("/massnahmen/999999/")
+        assert missing.status == 404
+        assert "Request Method" not in page.content()
 
         page.goto("/berichte/")
         page.get_by_role("link", name="Neuen Bericht erstellen").click()
@@ -402,9 +406,10 @@ def test_a_committee_member_downloads_a_report_pdf(stack, _playwright_browser):
     assert pdf.startswith(b"%PDF-")
     assert len(PdfReader(io.BytesIO(pdf)).pages) > 1
     assert re.search(BUILD_TASK_SUCCEEDED, stack.log("worker"))
-    # No answer >= 400 on the way; the static files (collected, hashed names) came from
+    # No other answer >= 400 on the way; the static files (collected, hashed names) came from
     # WhiteNoise with DEBUG off.
-    assert [(status, url) for status, url in responses if status >= 400] == []
+    failed = [(status, url) for status, url in responses if status >= 400]
+    assert failed == [(404, f"{stack.base_url}/massnahmen/999999/")]
     assert any(
         status == 200 and re.search(r"/static/.+\.[0-9a-f]{12}\.css$", url)
         for status, url in responses
