@@ -106,6 +106,9 @@ def _copy_build_context(target: Path) -> None:
 
 @dataclass
 class ProductionStack:
+    """The copy of the build context (`app/`) and its virtualenv (`venv/`) under `root`, and the
+    processes started from them with the environment `env`, logging to `logs`."""
+
     root: Path
     logs: Path
     env: dict[str, str]
@@ -127,7 +130,7 @@ class ProductionStack:
     def base_url(self) -> str:
         return f"http://localhost:{PORT}"
 
-    def run(self, name: str, *args: str, timeout: float = 300) -> str:
+    def run(self, name: str, *args: str, timeout: float = 600) -> str:
         """Run deploy/<name> to its end; its output, or a failure with the output."""
         log = self.logs / f"{name.removesuffix('.sh')}-{args[0] if args else 'run'}.log"
         with open(log, "w") as log_file:
@@ -142,15 +145,6 @@ class ProductionStack:
         output = log.read_text()
         assert result.returncode == 0, f"deploy/{name} {' '.join(args)} failed:\n{output[-4000:]}"
         return output
-
-    def pip_freeze(self) -> list[str]:
-        return subprocess.run(
-            [str(self.root / "venv" / "bin" / "python"), "-m", "pip", "freeze"],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.splitlines()
 
     def python(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -330,7 +324,7 @@ def stack():
 
 
 def test_the_image_holds_the_runtime_lock_and_no_dev_tool(stack):
-    frozen = stack.pip_freeze()
+    frozen = stack.python("-m", "pip", "freeze").stdout.splitlines()
     runtime = (BASE_DIR / "requirements.lock").read_text().splitlines()
     dev_only = _requirement_names((BASE_DIR / "requirements-dev.lock").read_text().splitlines())
 
