@@ -29,8 +29,9 @@ run: demo-data
 	@echo "Public site (no login): http://127.0.0.1:8000/oeffentlich/"
 	$(BIN)/honcho -f Procfile.dev start
 
+# PYTEST_ARGS selects, e.g. `make test PYTEST_ARGS="-m production"` (the production smoke test).
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
