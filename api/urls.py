@@ -3,6 +3,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from masterplan.security import data_images_allowed
+
 from . import docs, views
 
 app_name = "api"
@@ -25,5 +27,9 @@ for pattern in router.urls:
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
-    path("docs/", login_not_required(docs.SwaggerView.as_view(url_name="api:schema")), name="docs"),
+    path(
+        "docs/",
+        login_not_required(data_images_allowed(docs.SwaggerView.as_view(url_name="api:schema"))),
+        name="docs",
+    ),
 ]

@@ -7,6 +7,8 @@ so with a function of this module, so every exception can be found here:
 
 - `frame_ancestors_allow(response, origins)`: let the given origins frame this response;
   `embeddable` is the same as a view decorator, with the origins of `PUBLIC_EMBED_ORIGINS`.
+- `data_images_allowed`: images from `data:` URLs, for the vendored Swagger UI (API docs),
+  whose stylesheet draws its icons that way.
 
 Referrer-Policy and Cross-Origin-Opener-Policy come from Django's SecurityMiddleware
 (`SECURE_REFERRER_POLICY`, `SECURE_CROSS_ORIGIN_OPENER_POLICY`); Permissions-Policy, which
@@ -86,3 +88,18 @@ class PermissionsPolicyMiddleware:
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
         return response
+
+
+def data_images_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """View decorator: the page may show images from `data:` URLs (scripts stay restricted)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        update = dict(getattr(response, "_csp_update", None) or {})
+        update["img-src"] = [*update.get("img-src", []), "data:"]
+        # django-csp's per-response addition (what its @csp_update decorator sets).
+        response._csp_update = update
+        return response
+
+    return wrapped
