@@ -198,7 +198,8 @@ def phase_resource(database: str) -> dict:
     from import_export import resources
 
     from measures.models import Measure
-    from transfer.workbook import read_rows, read_sheets
+    from transfer.rows import read_rows
+    from transfer.sheets import read_sheets
 
     class PlainMeasureResource(resources.ModelResource):
         class Meta:
