@@ -20,4 +20,4 @@ def protect(text: str) -> str:
 
 def unprotect(text: str) -> str:
     """Import: strip exactly the apostrophe `protect` added."""
-    return text[1:] if _PROTECTED.match(text) else text
+    return text[1:] if text[:1] == "'" and _PROTECTED.match(text) else text

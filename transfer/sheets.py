@@ -115,13 +115,15 @@ def _to_sheet(table: RawTable, *, only_kind: bool) -> Sheet:
     if errors:
         raise FileRefused(errors)
     rows = []
+    names, places = list(positions.values()), list(positions)
+    width = max(places, default=-1) + 1
     for number, cells in table.rows:
-        values = {
-            name: cells[position] if position < len(cells) else None
-            for position, name in positions.items()
-        }
-        if any(value not in (None, "") for value in values.values()):
-            rows.append((number, values))
+        if len(cells) < width:
+            cells = [*cells, *[None] * (width - len(cells))]
+        picked = [cells[place] for place in places]
+        # A row with content only in columns without a header is no row of the sheet.
+        if picked.count(None) + picked.count("") < len(picked):
+            rows.append((number, dict(zip(names, picked, strict=True))))
     return Sheet(title=table.title, kind=kind, columns=columns, rows=rows)
 
 

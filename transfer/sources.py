@@ -30,6 +30,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
@@ -619,10 +620,6 @@ def read_ods(data: bytes) -> list[RawTable]:
     return tables
 
 
-def _whole_float(value) -> bool:
-    return isinstance(value, float) and value.is_integer()
-
-
 def _bounded_row(bounds: "_Bounds", number: int, cells) -> list[Any] | None:
     """One sheet row from its (column, value) cells, blank cells skipped, within the bounds;
     None for a row without content."""
@@ -644,23 +641,37 @@ def _bounded_row(bounds: "_Bounds", number: int, cells) -> list[Any] | None:
 
 
 def _read_calamine_sheet(sheet) -> list[tuple[int, list[Any]]]:
-    """Rows with content as (row number, cells from column A), as `_read_worksheet` does."""
+    """Rows with content as (row number, cells from column A), as `_read_worksheet` does.
+
+    `_bounded_row` written out for python-calamine's plain values: this loop runs for every
+    cell of the file (half a million in the bench workbook)."""
     bounds = _Bounds(sheet.name)
+    max_columns, max_chars = bounds.max_columns, bounds.max_chars
     first_row, first_column = sheet.start or (0, 0)
     rows: list[tuple[int, list[Any]]] = []
     for index, cells in enumerate(sheet.iter_rows()):
         number = first_row + index + 1
-        row = _bounded_row(
-            bounds,
-            number,
-            (
-                # Whole numbers as openpyxl reads "<v>5</v>".
-                (first_column + offset + 1, int(value) if _whole_float(value) else value)
-                for offset, value in enumerate(cells)
-            ),
-        )
-        if row is not None:
-            rows.append((number, row))
+        values = {}
+        for column, value in enumerate(cells, start=first_column + 1):
+            if value.__class__ is str:
+                if not value or value.isspace():
+                    continue
+                if len(value) > max_chars:
+                    value = bounds.text(number, column, value)
+            elif value is None:
+                continue
+            elif value.__class__ is float and value.is_integer():
+                value = int(value)  # whole numbers as openpyxl reads "<v>5</v>"
+            if column > max_columns:
+                bounds.column(number, column)
+            values[column] = value
+        if not values:
+            continue
+        bounds.row(number)
+        row = [None] * max(values)
+        for column, value in values.items():
+            row[column - 1] = value
+        rows.append((number, row))
     bounds.finish()
     return rows
 
@@ -765,6 +776,17 @@ def _plain_sheet_bounds(xml: bytes, title: str) -> bool:
     if _FORMULA_OR_MERGE.search(xml) or _CELL_WITHOUT_REFERENCE.search(xml):
         return False
     bounds = _Bounds(title)
+    # Fast path for the common case: distinct rows and column letters found at C speed; a
+    # sheet past a limit goes through the loop below, which names the first cell at fault.
+    cells = _CONTENT_CELL.findall(xml)
+    if not cells:
+        return True
+    letters = {letters: _column_number(letters) for letters in set(map(itemgetter(0), cells))}
+    distinct_rows = [int(row) for row in dict.fromkeys(map(itemgetter(1), cells))]
+    last_column = max(letters.values())
+    if len(distinct_rows) <= bounds.max_rows and last_column <= bounds.max_columns:
+        first_row, last_row = min(distinct_rows), max(distinct_rows)
+        return (last_row - first_row + 1) * last_column <= PLAIN_MAX_CELLS
     rows: set[int] = set()
     first_row = last_row = None
     last_column = 0
