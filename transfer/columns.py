@@ -96,9 +96,26 @@ def identity(kind: str) -> tuple[str, ...]:
     return tuple(RESOURCES[kind]._meta.import_id_fields)
 
 
-def defaults(kind: str, keys) -> dict[str, Any]:
-    """What a new record gets for a column the file leaves blank or out: the model's default."""
-    return {key: model_field(kind, key).get_default() for key in keys}
+def record_fields(kind: str) -> tuple[str, ...]:
+    """The columns that are editable fields of the sheet's own record (not the measure a goal
+    belongs to, not a key or version): what an import writes."""
+    return tuple(
+        key
+        for key, column in columns(kind).items()
+        if "__" not in column.attribute
+        and column.attribute != "pk"
+        and model_field(kind, key).editable
+    )
+
+
+def defaults(kind: str) -> dict[str, Any]:
+    """What a new record gets for an optional column the file leaves blank or out: the model
+    field's default."""
+    return {
+        key: field.get_default()
+        for key in record_fields(kind)
+        if not columns(kind)[key].required and not (field := model_field(kind, key)).is_relation
+    }
 
 
 def sheet_title(kind: str) -> str:
