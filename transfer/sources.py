@@ -754,8 +754,9 @@ def _ods_scan(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
 _CONTENT_CELL = re.compile(
     rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})([0-9]{1,7})\"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|is|f)\b"
 )
-_CELL_WITHOUT_REFERENCE = re.compile(rb"<(?:\w+:)?c(?![^>]*\sr=)(?:\s[^>]*)?/?>")
-_FORMULA_OR_MERGE = re.compile(rb"<(?:\w+:)?(?:f|mergeCell)\b")
+# What only the streaming reader handles: a formula, a merged cell, a cell without reference
+# (one pass over the sheet instead of one per case).
+_NOT_PLAIN = re.compile(rb"<(?:\w+:)?(?:f\b|mergeCell\b|c(?![^>]*\sr=)(?:\s[^>]*)?/?>)")
 # Cells python-calamine may hold at once for one sheet (it keeps the range from the first to
 # the last cell with content): past this, the streaming reader below reads the sheet.
 PLAIN_MAX_CELLS = 2_000_000
@@ -773,7 +774,7 @@ def _plain_sheet_bounds(xml: bytes, title: str) -> bool:
     no formulas (a formula without a stored value must be reported as such) and no merged
     cells (the streaming reader applies them), and the range it would hold is small. The
     row and column limits are applied here, with the same messages."""
-    if _FORMULA_OR_MERGE.search(xml) or _CELL_WITHOUT_REFERENCE.search(xml):
+    if _NOT_PLAIN.search(xml):
         return False
     bounds = _Bounds(title)
     # Fast path for the common case: distinct rows and column letters found at C speed; a
