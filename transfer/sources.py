@@ -769,6 +769,32 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
+_EXTENT_CHUNK = 1 << 20
+
+
+def _plain_extent(xml: bytes, bounds: "_Bounds") -> tuple[int, int, int, int] | None:
+    """Rows with content, first and last of them, last column: the cells found at C speed a
+    chunk of rows at a time (so that a hostile sheet cannot fill memory with matches); None
+    as soon as the row or column limit is passed."""
+    rows: dict[bytes, None] = {}
+    letters: dict[bytes, int] = {}
+    start, size = 0, len(xml)
+    while start < size:
+        end = xml.find(b"row>", start + _EXTENT_CHUNK)  # the end of a row tag, any prefix
+        end = size if end < 0 else end + len(b"row>")
+        cells = _CONTENT_CELL.findall(xml, start, end)
+        rows.update(dict.fromkeys(map(itemgetter(1), cells)))
+        for written in set(map(itemgetter(0), cells)) - letters.keys():
+            letters[written] = _column_number(written)
+        if len(rows) > bounds.max_rows or max(letters.values(), default=0) > bounds.max_columns:
+            return None
+        start = end
+    numbers = [int(row) for row in rows]
+    if not numbers:
+        return 0, 0, 0, 0
+    return len(numbers), min(numbers), max(numbers), max(letters.values())
+
+
 def _plain_sheet_bounds(xml: bytes, title: str) -> bool:
     """Whether python-calamine may read this sheet: every cell with content names its place,
     no formulas (a formula without a stored value must be reported as such) and no merged
@@ -777,17 +803,11 @@ def _plain_sheet_bounds(xml: bytes, title: str) -> bool:
     if _NOT_PLAIN.search(xml):
         return False
     bounds = _Bounds(title)
-    # Fast path for the common case: distinct rows and column letters found at C speed; a
-    # sheet past a limit goes through the loop below, which names the first cell at fault.
-    cells = _CONTENT_CELL.findall(xml)
-    if not cells:
-        return True
-    letters = {letters: _column_number(letters) for letters in set(map(itemgetter(0), cells))}
-    distinct_rows = [int(row) for row in dict.fromkeys(map(itemgetter(1), cells))]
-    last_column = max(letters.values())
-    if len(distinct_rows) <= bounds.max_rows and last_column <= bounds.max_columns:
-        first_row, last_row = min(distinct_rows), max(distinct_rows)
-        return (last_row - first_row + 1) * last_column <= PLAIN_MAX_CELLS
+    extent = _plain_extent(xml, bounds)
+    if extent is not None:
+        rows, first_row, last_row, last_column = extent
+        return rows == 0 or (last_row - first_row + 1) * last_column <= PLAIN_MAX_CELLS
+    # Past a limit: cell by cell, so that the message names the first cell at fault.
     rows: set[int] = set()
     first_row = last_row = None
     last_column = 0
