@@ -772,10 +772,11 @@ def _column_number(letters: bytes) -> int:
 _EXTENT_CHUNK = 1 << 20
 
 
-def _plain_extent(xml: bytes, bounds: "_Bounds") -> tuple[int, int, int, int] | None:
-    """Rows with content, first and last of them, last column: the cells found at C speed a
-    chunk of rows at a time (so that a hostile sheet cannot fill memory with matches); None
-    as soon as the row or column limit is passed."""
+def _plain_extent(xml: bytes, bounds: "_Bounds") -> tuple[int, int, int, int]:
+    """Rows with content, first and last of them, last column. The cells are found at C speed
+    a chunk of rows at a time (so that a hostile sheet cannot fill memory with matches); the
+    chunk that passes the row or column limit is gone through cell by cell, so that the
+    message names the first cell at fault."""
     rows: dict[bytes, None] = {}
     letters: dict[bytes, int] = {}
     start, size = 0, len(xml)
@@ -783,16 +784,33 @@ def _plain_extent(xml: bytes, bounds: "_Bounds") -> tuple[int, int, int, int] | 
         end = xml.find(b"row>", start + _EXTENT_CHUNK)  # the end of a row tag, any prefix
         end = size if end < 0 else end + len(b"row>")
         cells = _CONTENT_CELL.findall(xml, start, end)
-        rows.update(dict.fromkeys(map(itemgetter(1), cells)))
+        chunk_rows = dict.fromkeys(map(itemgetter(1), cells))
         for written in set(map(itemgetter(0), cells)) - letters.keys():
             letters[written] = _column_number(written)
-        if len(rows) > bounds.max_rows or max(letters.values(), default=0) > bounds.max_columns:
-            return None
+        if (
+            len(rows) + len(chunk_rows.keys() - rows.keys()) > bounds.max_rows
+            or max(letters.values(), default=0) > bounds.max_columns
+        ):
+            _refuse_first_cell(xml, start, end, bounds, seen=rows)
+        rows.update(chunk_rows)
         start = end
     numbers = [int(row) for row in rows]
     if not numbers:
         return 0, 0, 0, 0
     return len(numbers), min(numbers), max(numbers), max(letters.values())
+
+
+def _refuse_first_cell(xml: bytes, start: int, end: int, bounds: "_Bounds", *, seen) -> None:
+    """Refuses the sheet naming the first cell of xml[start:end] past a limit, given the rows
+    `seen` before it."""
+    rows = {int(row) for row in seen}
+    bounds.rows = len(rows)
+    for match in _CONTENT_CELL.finditer(xml, start, end):
+        row, column = int(match.group(2)), _column_number(match.group(1))
+        bounds.column(row, column)
+        if row not in rows:
+            rows.add(row)
+            bounds.row(row)
 
 
 def _plain_sheet_bounds(xml: bytes, title: str) -> bool:
@@ -802,27 +820,8 @@ def _plain_sheet_bounds(xml: bytes, title: str) -> bool:
     row and column limits are applied here, with the same messages."""
     if _NOT_PLAIN.search(xml):
         return False
-    bounds = _Bounds(title)
-    extent = _plain_extent(xml, bounds)
-    if extent is not None:
-        rows, first_row, last_row, last_column = extent
-        return rows == 0 or (last_row - first_row + 1) * last_column <= PLAIN_MAX_CELLS
-    # Past a limit: cell by cell, so that the message names the first cell at fault.
-    rows: set[int] = set()
-    first_row = last_row = None
-    last_column = 0
-    for match in _CONTENT_CELL.finditer(xml):
-        row, column = int(match.group(2)), _column_number(match.group(1))
-        bounds.column(row, column)
-        if row not in rows:
-            rows.add(row)
-            bounds.row(row)
-        first_row = row if first_row is None else min(first_row, row)
-        last_row = row if last_row is None else max(last_row, row)
-        last_column = max(last_column, column)
-    if first_row is None:
-        return True
-    return (last_row - first_row + 1) * last_column <= PLAIN_MAX_CELLS
+    rows, first_row, last_row, last_column = _plain_extent(xml, _Bounds(title))
+    return rows == 0 or (last_row - first_row + 1) * last_column <= PLAIN_MAX_CELLS
 
 
 def _read_plain_xlsx(data: bytes) -> list[RawTable] | None:
