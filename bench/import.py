@@ -54,6 +54,19 @@ def sentence(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize()
 
 
+def headers(kind: str, keys: list[str]) -> list[str]:
+    """The German headers of these columns, from the column table (`transfer.columns`)."""
+    sys.path.insert(0, str(BASE_DIR))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masterplan.settings")
+    import django
+
+    django.setup()
+    from transfer.columns import column_names
+
+    names = column_names(kind)
+    return [names[key] for key in keys]
+
+
 def generate(count: int) -> None:
     from openpyxl import Workbook
 
@@ -65,9 +78,10 @@ def generate(count: int) -> None:
         book = Workbook(write_only=True)
         sheet = book.create_sheet("Maßnahmen")
         sheet.append(
-            ["Nummer", "Arbeitsgruppe", "Titel", "Beschreibung", "Status",
-             "Verantwortliche Stellen", "Kosten", "Personal", "Zeitraum", "Quickwin",
-             "Kostenschätzung (€)", "Personalbedarf (VZV)", "Dauer (Jahre)"]
+            headers("measures", ["number", "working_group", "title", "description", "status",
+                                 "responsible_units", "cost_rating", "personnel_rating",
+                                 "timeframe_rating", "quick_win", "cost_estimate",
+                                 "personnel_estimate", "duration_estimate"])
         )  # fmt: skip
         for position, number in enumerate(measure_numbers):
             sheet.append(
@@ -89,7 +103,9 @@ def generate(count: int) -> None:
             )
         if with_children:
             goals = book.create_sheet("Ziele")
-            goals.append(["Maßnahme", "Kategorie", "Ziel", "Termin", "Reihenfolge", "Status"])
+            goals.append(
+                headers("goals", ["measure", "category", "text", "target", "order", "status"])
+            )
             for number in measure_numbers:
                 for order in range(1, 4):
                     goals.append(
@@ -98,7 +114,7 @@ def generate(count: int) -> None:
                          order, "offen"]
                     )  # fmt: skip
             kpis = book.create_sheet("Kennzahlen")
-            kpis.append(["Maßnahme", "Kennzahl", "Einheit", "Zielwert", "Reihenfolge"])
+            kpis.append(headers("kpis", ["measure", "name", "unit", "target", "order"]))
             for number in measure_numbers:
                 for order in range(1, 3):
                     kpis.append([number, f"{sentence(rng, 4)} {order}", "Anzahl", "100", order])
@@ -198,7 +214,8 @@ def phase_resource(database: str) -> dict:
     from import_export import resources
 
     from measures.models import Measure
-    from transfer.workbook import read_rows, read_sheets
+    from transfer.rows import read_rows
+    from transfer.sheets import read_sheets
 
     class PlainMeasureResource(resources.ModelResource):
         class Meta:

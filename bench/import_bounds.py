@@ -227,7 +227,9 @@ def measure(path: Path) -> dict:
     django.setup()
     from types import SimpleNamespace
 
-    from transfer.workbook import FileRefused, errors_listed, read_rows, read_sheets
+    from transfer.errors import FileRefused, errors_listed
+    from transfer.rows import read_rows
+    from transfer.sheets import read_sheets
 
     groups = [
         SimpleNamespace(number=number, numeral=numeral, name=f"Arbeitsgruppe {numeral}")

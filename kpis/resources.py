@@ -1,9 +1,12 @@
 """Spreadsheet columns of KPIs and their values (django-import-export resources).
 
-German column names are the export headers; `ENGLISH_HEADERS` are accepted on import too.
+Declared as `measures.resources.Column`s: German header (export), English header (accepted on
+import too), how a cell is read, required-ness and width, in one place.
 """
 
-from import_export import fields, resources
+from import_export import resources
+
+from measures.resources import Cell, Column
 
 from .models import KPI, KPIValue
 
@@ -15,28 +18,20 @@ _MEASURE_ORDER = (
 
 
 class KPIResource(resources.ModelResource):
-    measure = fields.Field(attribute="measure__number", column_name="Maßnahme")
-    name = fields.Field(attribute="name", column_name="Kennzahl")
-    unit = fields.Field(attribute="unit", column_name="Einheit")
-    target = fields.Field(attribute="target", column_name="Zielwert")
-    order = fields.Field(attribute="order", column_name="Reihenfolge")
-    target_value = fields.Field(attribute="target_value", column_name="Zielwert (Zahl)")
-    target_date = fields.Field(attribute="target_date", column_name="Zieldatum")
+    measure = Column(
+        "measure__number", "Maßnahme", english="Measure", cell=Cell.MEASURE_NUMBER, required=True
+    )
+    name = Column("name", "Kennzahl", english="KPI", required=True, width=60)
+    unit = Column("unit", "Einheit", english="Unit")
+    target = Column("target", "Zielwert", english="Target", width=20)
+    order = Column("order", "Reihenfolge", english="Order", cell=Cell.ORDER)
+    target_value = Column(
+        "target_value", "Zielwert (Zahl)", english="Target value", cell=Cell.DECIMAL
+    )
+    target_date = Column("target_date", "Zieldatum", english="Target date", cell=Cell.DATE)
     # A stable key, so that renaming a KPI in the sheet renames it instead of replacing it.
-    key = fields.Field(attribute="pk", column_name="Schlüssel")
-    version = fields.Field(attribute="measure__version", column_name="Version")
-
-    ENGLISH_HEADERS = {
-        "measure": "Measure",
-        "name": "KPI",
-        "unit": "Unit",
-        "target": "Target",
-        "order": "Order",
-        "target_value": "Target value",
-        "target_date": "Target date",
-        "key": "Key",
-        "version": "Version",
-    }
+    key = Column("pk", "Schlüssel", english="Key", cell=Cell.ID)
+    version = Column("measure__version", "Version", english="Version", cell=Cell.ID)
 
     class Meta:
         model = KPI
@@ -51,6 +46,7 @@ class KPIResource(resources.ModelResource):
             "key",
             "version",
         )
+        import_id_fields = ("measure", "name")
 
     def get_queryset(self):
         return KPI.objects.select_related("measure").order_by(*_MEASURE_ORDER, "order", "id")
@@ -72,25 +68,23 @@ class KPIResource(resources.ModelResource):
 
 
 class KPIValueResource(resources.ModelResource):
-    measure = fields.Field(attribute="kpi__measure__number", column_name="Maßnahme")
-    kpi = fields.Field(attribute="kpi__name", column_name="Kennzahl")
-    date = fields.Field(attribute="date", column_name="Datum")
-    value = fields.Field(attribute="value", column_name="Wert")
-    note = fields.Field(attribute="note", column_name="Bemerkung")
-    version = fields.Field(attribute="kpi__measure__version", column_name="Version")
-
-    ENGLISH_HEADERS = {
-        "measure": "Measure",
-        "kpi": "KPI",
-        "date": "Date",
-        "value": "Value",
-        "note": "Note",
-        "version": "Version",
-    }
+    measure = Column(
+        "kpi__measure__number",
+        "Maßnahme",
+        english="Measure",
+        cell=Cell.MEASURE_NUMBER,
+        required=True,
+    )
+    kpi = Column("kpi__name", "Kennzahl", english="KPI", required=True, width=60)
+    date = Column("date", "Datum", english="Date", cell=Cell.DATE, required=True)
+    value = Column("value", "Wert", english="Value", cell=Cell.DECIMAL, required=True)
+    note = Column("note", "Bemerkung", english="Note", width=30)
+    version = Column("kpi__measure__version", "Version", english="Version", cell=Cell.ID)
 
     class Meta:
         model = KPIValue
         fields = ("measure", "kpi", "date", "value", "note", "version")
+        import_id_fields = ("measure", "kpi", "date")
 
     def get_queryset(self):
         return KPIValue.objects.select_related("kpi__measure").order_by(

@@ -1,14 +1,58 @@
 """Spreadsheet columns of measures and goals (django-import-export resources).
 
-The German column names here are the headers of every export and of the import template;
-`ENGLISH_HEADERS` lists the English headers an import accepts as well. The import itself
-(validation, plan, bulk apply) lives in `transfer`, which reads these resources.
+This is the one place a column is declared: each `Column` is the resource field (attribute,
+German header of every export and of the import template) plus what the spreadsheet needs
+beyond django-import-export: the English header an import accepts as well, how a cell is read
+(`cell`, with the choices of a rating or status), whether the column and its cells are
+required, and its width. The import itself (reading, validation, plan, bulk apply), the
+export and the template live in `transfer`, which reads these resources (`transfer.columns`).
 """
 
 from import_export import fields, resources
 
-from .models import Goal, Measure
+from masterplan.models import Level, QuickWin, Timeframe
+
+from .models import Goal, GoalStatus, Measure, MeasureStatus
 from .services import MEASURE_FIELDS
+
+
+class Cell:
+    """How a column's cells are read (`transfer.cells.reader` turns this into a reader)."""
+
+    TEXT = "text"  # checked as the model field's full_clean would (length, blank)
+    MEASURE_NUMBER = "measure_number"  # "1.10" as text; written as text ("@") too
+    WORKING_GROUP = "working_group"  # "II", "2", "AG II" or its name
+    RATING = "rating"  # forgiving: "hoch ↗", "★"; blank = not rated
+    STATUS = "status"  # value or label, German or English; blank = keep or default
+    DECIMAL = "decimal"  # German numbers in text ("1.234,5"), native numbers as they are
+    ORDER = "order"  # a whole number 0-32767
+    ID = "id"  # a version or key the export wrote
+    DATE = "date"
+
+
+class Column(fields.Field):
+    """A resource field that is also a spreadsheet column (see the module docstring)."""
+
+    def __init__(
+        self,
+        attribute: str,
+        column_name: str,
+        *,
+        english: str,
+        cell: str = Cell.TEXT,
+        choices: type | None = None,
+        required: bool = False,
+        minimum=None,
+        width: int = 16,
+        **kwargs,
+    ):
+        super().__init__(attribute=attribute, column_name=column_name, **kwargs)
+        self.english = english
+        self.cell = cell
+        self.choices = choices
+        self.required = required  # the sheet must have the column, and each row a value
+        self.minimum = minimum
+        self.width = width
 
 
 def _native(value):
@@ -16,47 +60,55 @@ def _native(value):
 
 
 class MeasureResource(resources.ModelResource):
-    number = fields.Field(attribute="number", column_name="Nummer")
-    working_group = fields.Field(attribute="working_group", column_name="Arbeitsgruppe")
-    title = fields.Field(attribute="title", column_name="Titel")
-    description = fields.Field(attribute="description", column_name="Beschreibung")
-    status = fields.Field(attribute="status", column_name="Status")
-    responsible_units = fields.Field(
-        attribute="responsible_units", column_name="Verantwortliche Stellen"
+    number = Column("number", "Nummer", english="Number", cell=Cell.MEASURE_NUMBER, required=True)
+    working_group = Column(
+        "working_group", "Arbeitsgruppe", english="Working group", cell=Cell.WORKING_GROUP
     )
-    cost_rating = fields.Field(attribute="cost_rating", column_name="Kosten")
-    personnel_rating = fields.Field(attribute="personnel_rating", column_name="Personal")
-    timeframe_rating = fields.Field(attribute="timeframe_rating", column_name="Zeitraum")
-    quick_win = fields.Field(attribute="quick_win", column_name="Quickwin")
-    cost_estimate = fields.Field(attribute="cost_estimate", column_name="Kostenschätzung (€)")
-    personnel_estimate = fields.Field(
-        attribute="personnel_estimate", column_name="Personalbedarf (VZV)"
+    title = Column("title", "Titel", english="Title", required=True, width=50)
+    description = Column("description", "Beschreibung", english="Description", width=80)
+    status = Column("status", "Status", english="Status", cell=Cell.STATUS, choices=MeasureStatus)
+    responsible_units = Column(
+        "responsible_units", "Verantwortliche Stellen", english="Responsible units", width=30
     )
-    duration_estimate = fields.Field(attribute="duration_estimate", column_name="Dauer (Jahre)")
+    cost_rating = Column("cost_rating", "Kosten", english="Cost", cell=Cell.RATING, choices=Level)
+    personnel_rating = Column(
+        "personnel_rating", "Personal", english="Personnel", cell=Cell.RATING, choices=Level
+    )
+    timeframe_rating = Column(
+        "timeframe_rating", "Zeitraum", english="Timeframe", cell=Cell.RATING, choices=Timeframe
+    )
+    quick_win = Column(
+        "quick_win", "Quickwin", english="Quick win", cell=Cell.RATING, choices=QuickWin
+    )
+    cost_estimate = Column(
+        "cost_estimate",
+        "Kostenschätzung (€)",
+        english="Cost estimate (€)",
+        cell=Cell.DECIMAL,
+        minimum=0,
+    )
+    personnel_estimate = Column(
+        "personnel_estimate",
+        "Personalbedarf (VZV)",
+        english="Personnel estimate (FTE)",
+        cell=Cell.DECIMAL,
+        minimum=0,
+    )
+    duration_estimate = Column(
+        "duration_estimate",
+        "Dauer (Jahre)",
+        english="Duration (years)",
+        cell=Cell.DECIMAL,
+        minimum=0,
+    )
     # The version the row was exported at: an import of an older file does not silently
     # overwrite what changed since (blank: a new measure, no check).
-    version = fields.Field(attribute="version", column_name="Version")
-
-    ENGLISH_HEADERS = {
-        "number": "Number",
-        "working_group": "Working group",
-        "title": "Title",
-        "description": "Description",
-        "status": "Status",
-        "responsible_units": "Responsible units",
-        "cost_rating": "Cost",
-        "personnel_rating": "Personnel",
-        "timeframe_rating": "Timeframe",
-        "quick_win": "Quick win",
-        "cost_estimate": "Cost estimate (€)",
-        "personnel_estimate": "Personnel estimate (FTE)",
-        "duration_estimate": "Duration (years)",
-        "version": "Version",
-    }
+    version = Column("version", "Version", english="Version", cell=Cell.ID)
 
     class Meta:
         model = Measure
         fields = (*MEASURE_FIELDS, "version")
+        # What identifies a row of the sheet: a second row with the same is an error.
         import_id_fields = ("number",)
 
     def get_queryset(self):
@@ -82,25 +134,16 @@ class MeasureResource(resources.ModelResource):
 
 
 class GoalResource(resources.ModelResource):
-    measure = fields.Field(attribute="measure__number", column_name="Maßnahme")
-    category = fields.Field(attribute="category", column_name="Kategorie")
-    text = fields.Field(attribute="text", column_name="Ziel")
-    target = fields.Field(attribute="target", column_name="Termin")
-    order = fields.Field(attribute="order", column_name="Reihenfolge")
-    status = fields.Field(attribute="status", column_name="Status")
-    progress_note = fields.Field(attribute="progress_note", column_name="Sachstand")
-    version = fields.Field(attribute="measure__version", column_name="Version")
-
-    ENGLISH_HEADERS = {
-        "measure": "Measure",
-        "category": "Category",
-        "text": "Goal",
-        "target": "Target",
-        "order": "Order",
-        "status": "Status",
-        "progress_note": "Progress",
-        "version": "Version",
-    }
+    measure = Column(
+        "measure__number", "Maßnahme", english="Measure", cell=Cell.MEASURE_NUMBER, required=True
+    )
+    category = Column("category", "Kategorie", english="Category", width=25)
+    text = Column("text", "Ziel", english="Goal", required=True, width=80)
+    target = Column("target", "Termin", english="Target", width=20)
+    order = Column("order", "Reihenfolge", english="Order", cell=Cell.ORDER)
+    status = Column("status", "Status", english="Status", cell=Cell.STATUS, choices=GoalStatus)
+    progress_note = Column("progress_note", "Sachstand", english="Progress", width=40)
+    version = Column("measure__version", "Version", english="Version", cell=Cell.ID)
 
     class Meta:
         model = Goal
@@ -114,6 +157,9 @@ class GoalResource(resources.ModelResource):
             "progress_note",
             "version",
         )
+        # Goals are matched by measure and order once blank orders are numbered
+        # (`transfer.plan`), so the sheet itself has no identity to check.
+        import_id_fields = ()
 
     def get_queryset(self):
         return Goal.objects.select_related("measure").order_by(

@@ -2,9 +2,10 @@
 
 The columns and values come from the resources of the apps that own the models
 (`measures.resources`, `kpis.resources`); this module adds what django-import-export lacks:
-several sheets with drop-down lists (data validation, XLSX only), German number and date
-formats in CSV, and protection against formula injection that the import undoes
-(`workbook.protect`).
+several sheets with column widths, measure numbers as text and drop-down lists (data
+validation, XLSX only), all read from the resources' columns (`transfer.columns`), German
+number and date formats in CSV, and protection against formula injection that the import
+undoes (`transfer.formulas`).
 """
 
 import io
@@ -18,35 +19,24 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from masterplan.models import Level, Programme, QuickWin, Timeframe
+from masterplan.models import Programme
 from masterplan.numbers import format_decimal
-from measures.models import GoalStatus, MeasureStatus
 
-from .workbook import (
+from .columns import (
     GOALS,
     KINDS,
     KPIS,
     MEASURES,
     RESOURCES,
-    TEXT_COLUMNS,
     VALUES,
     column_names,
-    protect,
+    columns,
     sheet_title,
+    text_columns,
 )
+from .formulas import protect
+from .vocabularies import drop_down
 
-COLUMN_WIDTHS = {
-    "title": 50,
-    "description": 80,
-    "text": 80,
-    "name": 60,
-    "kpi": 60,
-    "responsible_units": 30,
-    "progress_note": 40,
-    "category": 25,
-    "target": 20,
-    "note": 30,
-}
 VALIDATION_ROWS = 2000
 
 
@@ -68,19 +58,13 @@ def export_dataset(*, programme: Programme, kind: str) -> tablib.Dataset:
 
 def allowed_values(programme: Programme) -> dict[str, dict[str, list[str]]]:
     """Per kind and column key: the values a drop-down list offers."""
-    levels = list(Level.values)
     return {
-        MEASURES: {
-            "working_group": list(programme.working_groups.values_list("numeral", flat=True)),
-            "status": [str(label) for label in MeasureStatus.labels],
-            "cost_rating": levels,
-            "personnel_rating": levels,
-            "timeframe_rating": list(Timeframe.values),
-            "quick_win": list(QuickWin.values),
-        },
-        GOALS: {"status": [str(label) for label in GoalStatus.labels]},
-        KPIS: {},
-        VALUES: {},
+        kind: {
+            key: options
+            for key, column in columns(kind).items()
+            if (options := drop_down(column, programme))
+        }
+        for kind in KINDS
     }
 
 
@@ -102,7 +86,7 @@ def write_workbook(
             continue
         dataset = datasets[kind]
         sheet = workbook.create_sheet(sheet_title(kind))
-        keys = list(column_names(kind))
+        sheet_columns = columns(kind)
         sheet.append(list(dataset.headers))
         for cell in sheet[1]:
             cell.font = bold
@@ -110,10 +94,10 @@ def write_workbook(
             sheet.append([_cell(value) for value in row])
         sheet.freeze_panes = "A2"
         last_row = max(len(dataset) + 1, 1) + max(rows_with_lists, VALIDATION_ROWS)
-        for position, key in enumerate(keys, start=1):
+        for position, (key, column) in enumerate(sheet_columns.items(), start=1):
             letter = get_column_letter(position)
-            sheet.column_dimensions[letter].width = COLUMN_WIDTHS.get(key, 16)
-            if key in TEXT_COLUMNS:
+            sheet.column_dimensions[letter].width = column.width
+            if key in text_columns(kind):
                 # Text, also in rows typed later: as a number "1.10" would become 1.1.
                 sheet.column_dimensions[letter].number_format = "@"
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
@@ -204,8 +188,8 @@ def write_ods(*, datasets: dict[str, tablib.Dataset]) -> bytes:
             continue
         dataset = datasets[kind]
         sheet = Table(name=sheet_title(kind))
-        for key in column_names(kind):
-            sheet.addElement(TableColumn(stylename=column_style(COLUMN_WIDTHS.get(key, 16))))
+        for column in columns(kind).values():
+            sheet.addElement(TableColumn(stylename=column_style(column.width)))
         header = TableRow()
         for title in dataset.headers:
             header.addElement(cell(title, bold))

@@ -49,25 +49,18 @@ from masterplan.services import legend_scales, ratings_from_estimates
 from measures.models import ChangeRecord, Goal, GoalStatus, Measure, MeasureStatus
 from measures.services import MEASURE_FIELDS, plain_value
 
-from .workbook import GOALS, KINDS, KPIS, MEASURES, VALUES, RowError, Rows, column_names
+from .columns import GOALS, KINDS, KPIS, MEASURES, VALUES, column_names, defaults, record_fields
+from .errors import RowError
+from .rows import Rows
 
 CREATE, UPDATE, DELETE, UNCHANGED = "create", "update", "delete", "unchanged"
-MEASURE_DEFAULTS = {
-    "description": "",
-    "status": MeasureStatus.PLANNED,
-    "responsible_units": "",
-    "cost_rating": "",
-    "personnel_rating": "",
-    "timeframe_rating": "",
-    "quick_win": "",
-    "cost_estimate": None,
-    "personnel_estimate": None,
-    "duration_estimate": None,
-}
-GOAL_KEYS = ("category", "order", "text", "target", "status", "progress_note")
-GOAL_DEFAULTS = {"category": "", "target": "", "status": GoalStatus.OPEN, "progress_note": ""}
-KPI_KEYS = ("order", "name", "unit", "target", "target_value", "target_date")
-KPI_DEFAULTS = {"unit": "", "target": "", "target_value": None, "target_date": None}
+# The fields an import writes, and what a new record gets for an optional column the file
+# leaves blank or out, from the column table (`transfer.columns`).
+MEASURE_DEFAULTS = defaults(MEASURES)
+GOAL_KEYS = record_fields(GOALS)
+GOAL_DEFAULTS = defaults(GOALS)
+KPI_KEYS = record_fields(KPIS)
+KPI_DEFAULTS = defaults(KPIS)
 PREVIEW_ITEM_LIMIT = 50
 CONFLICT_CHANGES_LIMIT = 20
 

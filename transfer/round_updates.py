@@ -33,9 +33,11 @@ from measures.text import normalize_text
 from rounds.models import EDITABLE_UPDATE_STATES, ReportingRound, StatusUpdate
 from rounds.services import UpdateConflict, update_save, update_transition
 
+from .cells import CellError, cell_text, read_number
 from .errors import ErrorCollector, FileRefused, RowError
+from .formulas import protect
 from .sources import FormulaWithoutValue, read_tables
-from .workbook import CellError, protect, read_number, unprotect
+from .vocabularies import word
 
 TEXT_FIELDS = ("traffic_light_reason", "achieved", "next_steps", "decision_needed")
 CONTENT_FIELDS = ("traffic_light", *TEXT_FIELDS, "progress_percent")
@@ -152,32 +154,20 @@ def round_updates_export(*, round: ReportingRound, working_group=None) -> bytes:
 # --- Reading ----------------------------------------------------------------------------------
 
 
-def _norm(value: Any) -> str:
-    return " ".join(str(value).casefold().split())
-
-
 def _light_words() -> dict[str, str]:
     """Stored value, German and current-language label → the Ampel; case does not matter."""
     words = {}
     for language in ("de", translation.get_language() or "de"):
         with translation.override(language):
             for value, label in TrafficLight.choices:
-                words[_norm(value)] = value
-                words[_norm(value.replace("_", " "))] = value
-                words[_norm(str(label))] = value
+                words[word(value)] = value
+                words[word(value.replace("_", " "))] = value
+                words[word(str(label))] = value
     return words
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unprotect(normalize_text(str(value)).strip())
-
-
 def _read_light(value: Any) -> str:
-    text = _norm(_text(value))
+    text = word(cell_text(value))
     if not text:
         return ""
     words = _light_words()
@@ -185,7 +175,10 @@ def _read_light(value: Any) -> str:
         return words[text]
     raise CellError(
         _("'%(value)s' ist keine Ampel (%(allowed)s)")
-        % {"value": _text(value), "allowed": ", ".join(str(label) for label in TrafficLight.labels)}
+        % {
+            "value": cell_text(value),
+            "allowed": ", ".join(str(label) for label in TrafficLight.labels),
+        }
     )
 
 
@@ -197,13 +190,13 @@ def _read_progress(value: Any) -> int | None:
     if isinstance(value, int | float):
         number = value
     else:
-        text = _text(value).removesuffix("%").strip().replace(",", ".")
+        text = cell_text(value).removesuffix("%").strip().replace(",", ".")
         try:
             number = float(text)
         except ValueError:
             raise CellError(
                 _("'%(value)s' ist kein Fortschritt; erlaubt ist eine ganze Zahl von 0 bis 100.")
-                % {"value": _text(value)}
+                % {"value": cell_text(value)}
             ) from None
     if isinstance(number, float):
         if not number.is_integer():
@@ -221,7 +214,7 @@ def _read_version(value: Any) -> int:
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    text = _text(value)
+    text = cell_text(value)
     if text.isdigit():
         return int(text)
     raise CellError(
@@ -274,8 +267,8 @@ def _table(name: str, data: bytes):
             ]
         )
     _format, tables = read_tables(name=name, data=data)
-    wanted = _norm(sheet_name())
-    tables = sorted(tables, key=lambda table: _norm(table.title) != wanted)
+    wanted = word(sheet_name())
+    tables = sorted(tables, key=lambda table: word(table.title) != wanted)
     if not tables:
         raise FileRefused([RowError(_("Die Datei enthält keine Tabelle."))])
     table = tables[0]
@@ -296,12 +289,12 @@ def _table(name: str, data: bytes):
 
 
 def _header_keys(table) -> dict[str, int]:
-    by_header = {_norm(header): key for key, header in columns()}
+    by_header = {word(header): key for key, header in columns()}
     with translation.override("de"):
-        by_header.update({_norm(header): key for key, header in columns()})
+        by_header.update({word(header): key for key, header in columns()})
     positions = {}
     for position, header in enumerate(table.headers):
-        key = by_header.get(_norm(_text(header)))
+        key = by_header.get(word(cell_text(header)))
         if key and key not in positions:
             positions[key] = position
     missing = [
@@ -344,7 +337,7 @@ def round_updates_check(
         "traffic_light": _read_light,
         "progress_percent": _read_progress,
         "version": _read_version,
-        **dict.fromkeys(TEXT_FIELDS, _text),
+        **dict.fromkeys(TEXT_FIELDS, cell_text),
     }
     for row_number, cells in table.rows:
 

@@ -25,18 +25,12 @@ from measures.models import ChangeRecord, Measure
 from measures.services import BulkResult, measures_apply_bulk
 
 from . import export
+from .columns import KINDS, MEASURES
+from .errors import FileRefused, RowError, errors_listed
 from .models import ImportRun
 from .plan import Plan, build_plan, change_summary, number_key
-from .workbook import (
-    KINDS,
-    MEASURES,
-    FileRefused,
-    RowError,
-    Rows,
-    errors_listed,
-    read_rows,
-    read_sheets,
-)
+from .rows import Rows, read_rows
+from .sheets import read_sheets
 
 logger = logging.getLogger(__name__)
 

@@ -30,6 +30,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
@@ -619,10 +620,6 @@ def read_ods(data: bytes) -> list[RawTable]:
     return tables
 
 
-def _whole_float(value) -> bool:
-    return isinstance(value, float) and value.is_integer()
-
-
 def _bounded_row(bounds: "_Bounds", number: int, cells) -> list[Any] | None:
     """One sheet row from its (column, value) cells, blank cells skipped, within the bounds;
     None for a row without content."""
@@ -644,23 +641,37 @@ def _bounded_row(bounds: "_Bounds", number: int, cells) -> list[Any] | None:
 
 
 def _read_calamine_sheet(sheet) -> list[tuple[int, list[Any]]]:
-    """Rows with content as (row number, cells from column A), as `_read_worksheet` does."""
+    """Rows with content as (row number, cells from column A), as `_read_worksheet` does.
+
+    `_bounded_row` written out for python-calamine's plain values: this loop runs for every
+    cell of the file (half a million in the bench workbook)."""
     bounds = _Bounds(sheet.name)
+    max_columns, max_chars = bounds.max_columns, bounds.max_chars
     first_row, first_column = sheet.start or (0, 0)
     rows: list[tuple[int, list[Any]]] = []
     for index, cells in enumerate(sheet.iter_rows()):
         number = first_row + index + 1
-        row = _bounded_row(
-            bounds,
-            number,
-            (
-                # Whole numbers as openpyxl reads "<v>5</v>".
-                (first_column + offset + 1, int(value) if _whole_float(value) else value)
-                for offset, value in enumerate(cells)
-            ),
-        )
-        if row is not None:
-            rows.append((number, row))
+        values = {}
+        for column, value in enumerate(cells, start=first_column + 1):
+            if value.__class__ is str:
+                if not value or value.isspace():
+                    continue
+                if len(value) > max_chars:
+                    value = bounds.text(number, column, value)
+            elif value is None:
+                continue
+            elif value.__class__ is float and value.is_integer():
+                value = int(value)  # whole numbers as openpyxl reads "<v>5</v>"
+            if column > max_columns:
+                bounds.column(number, column)
+            values[column] = value
+        if not values:
+            continue
+        bounds.row(number)
+        row = [None] * max(values)
+        for column, value in values.items():
+            row[column - 1] = value
+        rows.append((number, row))
     bounds.finish()
     return rows
 
@@ -743,8 +754,9 @@ def _ods_scan(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
 _CONTENT_CELL = re.compile(
     rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})([0-9]{1,7})\"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|is|f)\b"
 )
-_CELL_WITHOUT_REFERENCE = re.compile(rb"<(?:\w+:)?c(?![^>]*\sr=)(?:\s[^>]*)?/?>")
-_FORMULA_OR_MERGE = re.compile(rb"<(?:\w+:)?(?:f|mergeCell)\b")
+# What only the streaming reader handles: a formula, a merged cell, a cell without reference
+# (one pass over the sheet instead of one per case).
+_NOT_PLAIN = re.compile(rb"<(?:\w+:)?(?:f\b|mergeCell\b|c(?![^>]*\sr=)(?:\s[^>]*)?/?>)")
 # Cells python-calamine may hold at once for one sheet (it keeps the range from the first to
 # the last cell with content): past this, the streaming reader below reads the sheet.
 PLAIN_MAX_CELLS = 2_000_000
@@ -757,29 +769,59 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _plain_sheet_bounds(xml: bytes, title: str) -> bool:
-    """Whether python-calamine may read this sheet: every cell with content names its place,
-    no formulas (a formula without a stored value must be reported as such) and no merged
-    cells (the streaming reader applies them), and the range it would hold is small. The
-    row and column limits are applied here, with the same messages."""
-    if _FORMULA_OR_MERGE.search(xml) or _CELL_WITHOUT_REFERENCE.search(xml):
-        return False
-    bounds = _Bounds(title)
-    rows: set[int] = set()
-    first_row = last_row = None
-    last_column = 0
-    for match in _CONTENT_CELL.finditer(xml):
+_EXTENT_CHUNK = 1 << 20
+
+
+def _plain_extent(xml: bytes, bounds: "_Bounds") -> tuple[int, int, int, int]:
+    """Rows with content, first and last of them, last column. The cells are found at C speed
+    a chunk of rows at a time (so that a hostile sheet cannot fill memory with matches); the
+    chunk that passes the row or column limit is gone through cell by cell, so that the
+    message names the first cell at fault."""
+    rows: dict[bytes, None] = {}
+    letters: dict[bytes, int] = {}
+    start, size = 0, len(xml)
+    while start < size:
+        end = xml.find(b"row>", start + _EXTENT_CHUNK)  # the end of a row tag, any prefix
+        end = size if end < 0 else end + len(b"row>")
+        cells = _CONTENT_CELL.findall(xml, start, end)
+        chunk_rows = dict.fromkeys(map(itemgetter(1), cells))
+        for written in set(map(itemgetter(0), cells)) - letters.keys():
+            letters[written] = _column_number(written)
+        if (
+            len(rows) + len(chunk_rows.keys() - rows.keys()) > bounds.max_rows
+            or max(letters.values(), default=0) > bounds.max_columns
+        ):
+            _refuse_first_cell(xml, start, end, bounds, seen=rows)
+        rows.update(chunk_rows)
+        start = end
+    numbers = [int(row) for row in rows]
+    if not numbers:
+        return 0, 0, 0, 0
+    return len(numbers), min(numbers), max(numbers), max(letters.values())
+
+
+def _refuse_first_cell(xml: bytes, start: int, end: int, bounds: "_Bounds", *, seen) -> None:
+    """Refuses the sheet naming the first cell of xml[start:end] past a limit, given the rows
+    `seen` before it."""
+    rows = {int(row) for row in seen}
+    bounds.rows = len(rows)
+    for match in _CONTENT_CELL.finditer(xml, start, end):
         row, column = int(match.group(2)), _column_number(match.group(1))
         bounds.column(row, column)
         if row not in rows:
             rows.add(row)
             bounds.row(row)
-        first_row = row if first_row is None else min(first_row, row)
-        last_row = row if last_row is None else max(last_row, row)
-        last_column = max(last_column, column)
-    if first_row is None:
-        return True
-    return (last_row - first_row + 1) * last_column <= PLAIN_MAX_CELLS
+
+
+def _plain_sheet_bounds(xml: bytes, title: str) -> bool:
+    """Whether python-calamine may read this sheet: every cell with content names its place,
+    no formulas (a formula without a stored value must be reported as such) and no merged
+    cells (the streaming reader applies them), and the range it would hold is small. The
+    row and column limits are applied here, with the same messages."""
+    if _NOT_PLAIN.search(xml):
+        return False
+    rows, first_row, last_row, last_column = _plain_extent(xml, _Bounds(title))
+    return rows == 0 or (last_row - first_row + 1) * last_column <= PLAIN_MAX_CELLS
 
 
 def _read_plain_xlsx(data: bytes) -> list[RawTable] | None:

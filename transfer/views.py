@@ -19,6 +19,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from masterplan.models import Programme
 from masterplan.roles import is_admin
 
+from .columns import KIND_LABELS, KINDS, SHEET_NAMES
 from .forms import ImportForm
 from .models import ImportRun
 from .services import (
@@ -31,7 +32,6 @@ from .services import (
     programme_export,
     programme_template,
 )
-from .workbook import KIND_LABELS, KINDS, SHEET_NAMES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"

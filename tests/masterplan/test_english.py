@@ -350,7 +350,7 @@ def test_the_round_reminder_email_reads_in_english(programme):
 
 # Data files keep German dates (documented); these modules read or write them.
 DATA_FILE_MODULES = {
-    "transfer/workbook.py",
+    "transfer/cells.py",
     "transfer/export.py",
     "transfer/sources.py",
     "kpis/forms.py",  # accepted input formats

@@ -10,8 +10,10 @@ from odf.table import CoveredTableCell, Table, TableCell, TableRow
 from odf.text import P
 
 from measures.models import Measure
+from transfer.errors import FileRefused
+from transfer.rows import read_rows
 from transfer.services import programme_export, programme_import, programme_template
-from transfer.workbook import FileRefused, read_rows, read_sheets
+from transfer.sheets import read_sheets
 
 from .conftest import database_dump
 from .test_roundtrip import assert_all_unchanged

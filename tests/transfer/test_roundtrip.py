@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from kpis.models import KPI
 from measures.models import ChangeRecord, Measure
 from measures.services import measure_update
+from transfer.columns import KINDS
 from transfer.services import programme_export, programme_import
-from transfer.workbook import KINDS
 
 from .conftest import database_dump
 

@@ -13,9 +13,11 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
 from measures.models import Measure
+from transfer.errors import FileRefused
 from transfer.models import ImportRun
+from transfer.rows import read_rows
 from transfer.services import programme_export, programme_import, programme_template
-from transfer.workbook import FileRefused, read_rows, read_sheets
+from transfer.sheets import read_sheets
 
 from .conftest import database_dump
 

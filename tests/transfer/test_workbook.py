@@ -6,16 +6,10 @@ from decimal import Decimal
 import pytest
 
 from masterplan.models import Level, QuickWin, Timeframe
-from transfer.workbook import (
-    CellError,
-    FileRefused,
-    protect,
-    read_date,
-    read_decimal,
-    read_rating,
-    read_sheets,
-    unprotect,
-)
+from transfer.cells import CellError, read_date, read_decimal, read_rating
+from transfer.errors import FileRefused
+from transfer.formulas import protect, unprotect
+from transfer.sheets import read_sheets
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from transfer.columns import KINDS, MEASURES
 from transfer.services import programme_export
-from transfer.workbook import KINDS, MEASURES
 
 from ._programme import programme_from_option
 

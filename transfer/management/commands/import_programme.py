@@ -5,8 +5,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from transfer.columns import KINDS, SHEET_NAMES
 from transfer.services import import_max_bytes, programme_import, too_large_error
-from transfer.workbook import KINDS, SHEET_NAMES
 
 from ._programme import programme_from_option
 
