@@ -104,7 +104,7 @@ def test_the_image_installs_the_runtime_lock_only_and_runs_the_deploy_scripts():
 
     assert "requirements-dev" not in dockerfile
     assert "[dev]" not in dockerfile
-    assert "pip install --requirement requirements.lock" in runs
+    assert "pip install --requirement requirements.lock" in dockerfile
     assert any(run.startswith("deploy/build.sh") for run in runs)
     assert ("CMD", '["deploy/web.sh"]') in instructions
     build = (DEPLOY_DIR / "build.sh").read_text()
