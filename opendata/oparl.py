@@ -57,8 +57,8 @@ def oparl_url(name: str, **kwargs) -> str:
 
 
 def website_url() -> str:
-    """The site people read (System.website, the catalogue's homepage)."""
-    return settings.OPENDATA_WEBSITE_URL or settings.SITE_URL + "/"
+    """The site people read (System.website, the catalogue's homepage): the public site."""
+    return settings.OPENDATA_WEBSITE_URL or settings.SITE_URL + reverse("public:index")
 
 
 def timestamp(moment: datetime) -> str:
