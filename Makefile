@@ -23,6 +23,7 @@ demo-data: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_seed --if-empty
 	$(BIN)/python manage.py create_demo_accounts
+	$(BIN)/python manage.py create_demo_round
 
 run: demo-data
 	@echo "Sachstand: http://127.0.0.1:8000  (admin / editor1 / editor2 / committee, password: demo)"
