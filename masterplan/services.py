@@ -89,10 +89,5 @@ def public_data_changed(*, programme_ids: Iterable[int] = (), always: bool = Fal
     Only when one of the programmes is public (or `always`, e.g. when a programme stops being
     public). After the commit, so a rolled-back write bumps nothing and the one version row is
     never locked while a write holds measure locks (no waiting, no deadlock)."""
-    programme_ids = list(programme_ids)
-
-    def bump() -> None:
-        if always or Programme.objects.public().filter(pk__in=programme_ids).exists():
-            public_data_version_bump()
-
-    transaction.on_commit(bump)
+    if always or Programme.objects.public().filter(pk__in=list(programme_ids)).exists():
+        transaction.on_commit(public_data_version_bump)
