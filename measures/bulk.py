@@ -1,7 +1,8 @@
 """Bulk writes of many measure aggregates at once, for spreadsheet imports.
 
 The same history and versioning as `measure_create` / `measure_update`, in a fixed number of
-queries instead of several per measure. Callers validate every value before (field by field
+queries instead of several per measure; new rows are saved by `rows.rows_insert` (COPY on
+PostgreSQL). Callers validate every value before (field by field
 as full_clean would, plus the working group rule); these functions only save.
 """
 

@@ -83,6 +83,8 @@ def rows_insert(objs: list[models.Model]) -> list[models.Model]:
     meta = model._meta
     fields = [field for field in meta.concrete_fields if not field.generated]
     read_all = attrgetter(*(field.attname for field in fields))
+    if len(fields) == 1:  # attrgetter of one name gives the value, not a tuple
+        read_all = (lambda read_one: lambda obj: (read_one(obj),))(read_all)
     converters = [
         (position, converter)
         for position, field in enumerate(fields)
