@@ -1,7 +1,8 @@
 """Bulk writes of many measure aggregates at once, for spreadsheet imports.
 
 The same history and versioning as `measure_create` / `measure_update`, in a fixed number of
-queries instead of several per measure. Callers validate every value before (field by field
+queries instead of several per measure; new rows are saved by `rows.rows_insert` (COPY on
+PostgreSQL). Callers validate every value before (field by field
 as full_clean would, plus the working group rule); these functions only save.
 """
 
@@ -27,6 +28,7 @@ from .rows import (
     children_replace_bulk,
     derive_ratings,
     in_chunks,
+    rows_insert,
 )
 from .text import normalize_text
 
@@ -95,7 +97,7 @@ def kpi_values_replace_bulk(
         KPIValue.objects.filter(pk__in=chunk).delete()
     if to_update:
         KPIValue.objects.bulk_update(to_update, ["value", "note", "entered_by"], CHUNK)
-    return KPIValue.objects.bulk_create(to_create, batch_size=CHUNK)
+    return rows_insert(to_create)
 
 
 @dataclass
@@ -116,6 +118,7 @@ def measures_apply_bulk(
     kpi_values: dict[str, list[dict]] | None = None,
     by=None,
     source: str = ChangeRecord.Source.IMPORT,
+    ratings_derived: bool = False,
 ) -> BulkResult:
     """Create and change many measures of a programme at once, with goals, KPIs and history.
 
@@ -126,6 +129,9 @@ def measures_apply_bulk(
       `children_replace_bulk`); measures left out keep theirs.
     - `kpi_values`: measure number -> the complete list of its KPIs' values
       (`kpi_values_replace_bulk`, entered by `by`).
+    - `ratings_derived`: the caller has already set the ratings that follow from the
+      estimates (`ratings_from_estimates` with this programme's legend, as the import plan
+      does) in `creates` and in each update's changed fields; else they are derived here.
 
     Every measure whose state changed gets one ChangeRecord (with `source` and `by`) and a
     new version; new measures get a "created" record, as with `measure_create`.
@@ -137,25 +143,28 @@ def measures_apply_bulk(
     }
     affected_numbers = (set(updates) | set(goals) | set(kpis) | set(kpi_values)) & set(existing)
     before = measure_states(measure_ids=[existing[number].pk for number in affected_numbers])
-    scales = legend_scales(programme=programme)
+    scales = None if ratings_derived else legend_scales(programme=programme)
     now = timezone.now()
 
     new_measures = []
     for data in creates:
         measure = Measure(programme=programme, version=1, created_at=now, updated_at=now)
         assign_fields(measure, data, (*MEASURE_FIELDS, "working_group_id"))
-        derive_ratings(measure, scales)
+        if scales is not None:
+            derive_ratings(measure, scales)
         new_measures.append(measure)
-    Measure.objects.bulk_create(new_measures, batch_size=CHUNK)
+    rows_insert(new_measures)
 
     updated_fields: set[str] = set()
     updated = []
     for number, data in updates.items():
         measure = existing[number]
         assign_fields(measure, data, MEASURE_FIELDS)
-        derive_ratings(measure, scales)
         measure.updated_at = now
-        updated_fields |= set(data) | set(DERIVED_RATING_FIELDS)
+        updated_fields |= set(data)
+        if scales is not None:
+            derive_ratings(measure, scales)
+            updated_fields |= set(DERIVED_RATING_FIELDS)
         updated.append(measure)
     if updated:
         Measure.objects.bulk_update(updated, [*sorted(updated_fields), "updated_at"], CHUNK)
@@ -223,7 +232,7 @@ def measures_apply_bulk(
         )
     if changed:
         Measure.objects.bulk_update(changed, ["version", "updated_at"], CHUNK)
-    ChangeRecord.objects.bulk_create(records, batch_size=CHUNK)
+    rows_insert(records)
     if records:
         public_data_changed(programme_ids=[programme.pk])
     return BulkResult(created=new_measures, changed=changed, records=records)

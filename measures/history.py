@@ -72,6 +72,8 @@ def measure_check_version(*, measure: Measure, expected_version: int) -> None:
 
 
 def plain_value(value: Any) -> Any:
+    if value is None or type(value) in (str, int, bool):  # most values, at once
+        return value
     if isinstance(value, Decimal):
         return canonical_decimal(value)
     if isinstance(value, date):

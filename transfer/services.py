@@ -147,6 +147,7 @@ def plan_apply(
         kpi_values=operations["values"],
         by=by,
         source=ChangeRecord.Source.IMPORT,
+        ratings_derived=True,  # the plan derived them (`_plan_measures`)
     )
 
 
