@@ -11,10 +11,12 @@ from django.contrib.auth.models import User
 from factory.django import DjangoModelFactory
 
 from masterplan.models import Programme, WorkingGroup
+from masterplan.services import legend_create
 from measures.models import ChangeRecord, Measure
 from measures.services import measure_create
 from rounds.models import ReportingRound
 from rounds.services import round_create, round_open
+from transfer.seed import read_seed
 
 NUMERALS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"]
 
@@ -87,3 +89,34 @@ class ReportingRoundFactory(factory.Factory):
     def _create(cls, model_class, *, open=False, by=None, **data):
         round_ = round_create(**data)
         return round_open(round=round_, by=by) if open else round_
+
+
+def small_programme_create() -> Programme:
+    """Some programme with some measures, for tests that are not about the seed: working
+    groups I and II (so the personas of tests/conftest.py find their groups), measures 1.1,
+    1.2 and 1.3 in group I and 2.1 in group II, each with one goal and one KPI, and the legend
+    (the rating scales every programme has; the seed file's, as the import uses them)."""
+    programme = ProgrammeFactory(name="Masterplan Test", organisation="Stadt Teststadt")
+    legend_create(programme=programme, legend=read_seed()["legend"])
+    group_1 = WorkingGroupFactory(programme=programme, number=1, name="Arbeitsgruppe I")
+    group_2 = WorkingGroupFactory(programme=programme, number=2, name="Arbeitsgruppe II")
+    for group, number, title in [
+        (group_1, "1.1", "Mobiles Arbeiten"),
+        (group_1, "1.2", "Digitale Akte"),
+        (group_1, "1.3", "Telefonie im Browser"),
+        (group_2, "2.1", "Fortbildung Digitalkompetenz"),
+    ]:
+        MeasureFactory(
+            programme=programme,
+            working_group=group,
+            number=number,
+            title=title,
+            description=f"Beschreibung der Maßnahme {number}.",
+            cost_rating="gering",
+            personnel_rating="gering",
+            timeframe_rating="kurzfristig",
+            quick_win="ja",
+            goals=[{"category": "", "text": f"Ziel von {number}", "target": "bis Ende 2030"}],
+            kpis=[{"name": f"Kennzahl von {number}"}],
+        )
+    return programme
