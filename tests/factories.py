@@ -93,18 +93,20 @@ class ReportingRoundFactory(factory.Factory):
 
 def small_programme_create() -> Programme:
     """Some programme with some measures, for tests that are not about the seed: working
-    groups I and II (so the personas of tests/conftest.py find their groups), measures 1.1,
-    1.2 and 1.3 in group I and 2.1 in group II, each with one goal and one KPI, and the legend
+    groups I, II and III (the personas of tests/conftest.py edit I and II), measures 1.1, 1.2
+    and 1.3 in group I, 2.1 in group II and 3.1 in group III, each with two goals and two KPIs, and the legend
     (the rating scales every programme has; the seed file's, as the import uses them)."""
     programme = ProgrammeFactory(name="Masterplan Test", organisation="Stadt Teststadt")
     legend_create(programme=programme, legend=read_seed()["legend"])
     group_1 = WorkingGroupFactory(programme=programme, number=1, name="Arbeitsgruppe I")
     group_2 = WorkingGroupFactory(programme=programme, number=2, name="Arbeitsgruppe II")
+    group_3 = WorkingGroupFactory(programme=programme, number=3, name="Arbeitsgruppe III")
     for group, number, title in [
         (group_1, "1.1", "Mobiles Arbeiten"),
         (group_1, "1.2", "Digitale Akte"),
         (group_1, "1.3", "Telefonie im Browser"),
         (group_2, "2.1", "Fortbildung Digitalkompetenz"),
+        (group_3, "3.1", "Offene Daten"),
     ]:
         MeasureFactory(
             programme=programme,
@@ -116,7 +118,10 @@ def small_programme_create() -> Programme:
             personnel_rating="gering",
             timeframe_rating="kurzfristig",
             quick_win="ja",
-            goals=[{"category": "", "text": f"Ziel von {number}", "target": "bis Ende 2030"}],
-            kpis=[{"name": f"Kennzahl von {number}"}],
+            goals=[
+                {"category": "", "text": f"Konzept für {number}", "target": "bis Ende 2030"},
+                {"category": "", "text": f"Umsetzung von {number}", "target": "bis Ende 2031"},
+            ],
+            kpis=[{"name": f"Teilnehmende in {number}"}, {"name": f"Anträge in {number}"}],
         )
     return programme
