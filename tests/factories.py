@@ -56,7 +56,8 @@ class MeasureFactory(factory.Factory):
     working_group = factory.SubFactory(
         WorkingGroupFactory, programme=factory.SelfAttribute("..programme")
     )
-    number = factory.LazyAttributeSequence(lambda m, n: f"{m.working_group.number}.{n + 1}")
+    # The running number stays within the three digits a measure number allows.
+    number = factory.LazyAttributeSequence(lambda m, n: f"{m.working_group.number}.{n % 999 + 1}")
     title = factory.Sequence(lambda n: f"Maßnahme {n}")
     goals = factory.List([])
     kpis = factory.List([])
@@ -94,8 +95,9 @@ class ReportingRoundFactory(factory.Factory):
 def small_programme_create() -> Programme:
     """Some programme with some measures, for tests that are not about the seed: working
     groups I, II and III (the personas of tests/conftest.py edit I and II), measures 1.1, 1.2
-    and 1.3 in group I, 2.1 in group II and 3.1 in group III, each with two goals and two KPIs, and the legend
-    (the rating scales every programme has; the seed file's, as the import uses them)."""
+    and 1.3 in group I, 2.1 in group II and 3.1 in group III, each with two goals and two
+    KPIs, and the legend (the rating scales every programme has; the seed file's, as the
+    import uses them)."""
     programme = ProgrammeFactory(name="Masterplan Test", organisation="Stadt Teststadt")
     legend_create(programme=programme, legend=read_seed()["legend"])
     group_1 = WorkingGroupFactory(programme=programme, number=1, name="Arbeitsgruppe I")
