@@ -36,7 +36,7 @@ def programme(db):
 @pytest.fixture
 def small_programme(db):
     """Some programme with some measures, built from factories (tests/factories.py): working
-    groups I–III, measures 1.1, 1.2, 1.3, 2.1 and 3.1. A test file that is not about the seed
+    groups I–IV, measures 1.1, 1.2, 1.3, 2.1, 3.1 and 4.1. A test file that is not about the seed
     overrides `programme` with it, so the personas below use it too."""
     from tests.factories import small_programme_create
 

@@ -94,21 +94,23 @@ class ReportingRoundFactory(factory.Factory):
 
 def small_programme_create() -> Programme:
     """Some programme with some measures, for tests that are not about the seed: working
-    groups I, II and III (the personas of tests/conftest.py edit I and II), measures 1.1, 1.2
-    and 1.3 in group I, 2.1 in group II and 3.1 in group III, each with two goals and two
-    KPIs, and the legend (the rating scales every programme has; the seed file's, as the
+    groups I–IV like the seed (the personas of tests/conftest.py edit I and II), measures 1.1,
+    1.2 and 1.3 in group I and one each in the others (2.1, 3.1, 4.1), each with two goals and
+    two KPIs, and the legend (the rating scales every programme has; the seed file's, as the
     import uses them)."""
     programme = ProgrammeFactory(name="Masterplan Test", organisation="Stadt Teststadt")
     legend_create(programme=programme, legend=read_seed()["legend"])
     group_1 = WorkingGroupFactory(programme=programme, number=1, name="Arbeitsgruppe I")
     group_2 = WorkingGroupFactory(programme=programme, number=2, name="Arbeitsgruppe II")
     group_3 = WorkingGroupFactory(programme=programme, number=3, name="Arbeitsgruppe III")
+    group_4 = WorkingGroupFactory(programme=programme, number=4, name="Arbeitsgruppe IV")
     for group, number, title in [
         (group_1, "1.1", "Mobiles Arbeiten"),
         (group_1, "1.2", "Digitale Akte"),
         (group_1, "1.3", "Telefonie im Browser"),
         (group_2, "2.1", "Fortbildung Digitalkompetenz"),
         (group_3, "3.1", "Offene Daten"),
+        (group_4, "4.1", "Bürgerkonto"),
     ]:
         MeasureFactory(
             programme=programme,
