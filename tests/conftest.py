@@ -34,6 +34,16 @@ def programme(db):
 
 
 @pytest.fixture
+def small_programme(db):
+    """Some programme with some measures, built from factories (tests/factories.py): working
+    groups I–IV, measures 1.1, 1.2, 1.3, 2.1, 3.1 and 4.1. A test file that is not about the seed
+    overrides `programme` with it, so the personas below use it too."""
+    from tests.factories import small_programme_create
+
+    return small_programme_create()
+
+
+@pytest.fixture
 def stale_programme(programme):
     """The seed, with every goal last touched long ago (before any recent report)."""
     from django.utils import timezone

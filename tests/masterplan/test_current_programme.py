@@ -12,8 +12,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
+@pytest.fixture
 def second_programme(programme):
-    """Created after the seed, named so that it comes first in the model's name ordering."""
+    """Created after the first programme, named so that it comes first in the model's name
+    ordering."""
     return Programme.objects.create(name="Aaa Zweites Programm")
 
 

@@ -1,10 +1,17 @@
 """The one rule from directory groups to roles (masterplan.directory.user_directory_roles_apply),
 as Active Directory answers: DNs in any case and spacing."""
 
+import pytest
 from django.contrib.auth.models import User
 
 from masterplan.directory import dn_normalize, user_directory_roles_apply
 from masterplan.roles import is_admin, is_committee, is_editor_of, is_lead_of
+
+
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
 
 
 def test_dns_compare_without_case_and_spacing():

@@ -1,10 +1,17 @@
 """The language a user chooses is remembered with them, for what they read without a request."""
 
+import pytest
 from django.conf import settings
 from django.urls import reverse
 
 from masterplan.languages import user_language
 from masterplan.models import UserPreference
+
+
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
 
 
 def test_switching_the_language_remembers_it_for_a_signed_in_user(client, editor_group_1):

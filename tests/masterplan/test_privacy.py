@@ -25,6 +25,12 @@ from tests.masterplan.test_crawl import crawl, lived_in_programme  # noqa: F401 
 
 
 @pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
+@pytest.fixture
 def pseudonymised(settings):
     settings.PSEUDONYMISE_NAMES = True
 

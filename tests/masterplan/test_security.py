@@ -15,6 +15,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from masterplan.security import origins_parse
 
+
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 BASE_DIR = Path(settings.BASE_DIR)
 WEB_PORT = 18702
 

@@ -10,6 +10,12 @@ from measures.services import measure_update
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 def change_form_data(client, measure: Measure) -> dict:
     """The admin's change form as the browser would submit it unchanged."""
     response = client.get(reverse("admin:measures_measure_change", args=[measure.pk]))
@@ -26,17 +32,17 @@ def change_form_data(client, measure: Measure) -> dict:
 
 
 def test_admin_save_goes_through_the_history_and_bumps_the_version(client, programme, admin_user):
-    measure = Measure.objects.get(number="1.4")
+    measure = Measure.objects.get(number="1.1")
     version = measure.version
     client.force_login(admin_user)
     data = change_form_data(client, measure)
-    data["title"] = "DMS und E-Akte (Admin)"
+    data["title"] = "Mobiles Arbeiten (Admin)"
 
     response = client.post(reverse("admin:measures_measure_change", args=[measure.pk]), data)
 
     assert response.status_code == 302
     measure.refresh_from_db()
-    assert measure.title == "DMS und E-Akte (Admin)"
+    assert measure.title == "Mobiles Arbeiten (Admin)"
     assert measure.version == version + 1
     record = measure.changes.first()
     assert (record.source, record.changed_by, record.measure_version) == (
@@ -44,11 +50,11 @@ def test_admin_save_goes_through_the_history_and_bumps_the_version(client, progr
         admin_user,
         version + 1,
     )
-    assert record.diff["title"] == ["DMS und E-Akte", "DMS und E-Akte (Admin)"]
+    assert record.diff["title"] == ["Mobiles Arbeiten", "Mobiles Arbeiten (Admin)"]
 
 
 def test_admin_save_of_unchanged_form_records_nothing(client, programme, admin_user):
-    measure = Measure.objects.get(number="1.4")
+    measure = Measure.objects.get(number="1.1")
     client.force_login(admin_user)
     data = change_form_data(client, measure)
     records = measure.changes.count()
@@ -62,7 +68,7 @@ def test_admin_save_of_unchanged_form_records_nothing(client, programme, admin_u
 def test_admin_save_based_on_a_stale_version_is_refused_with_a_message(
     client, programme, admin_user, editor_group_1
 ):
-    measure = Measure.objects.get(number="1.4")
+    measure = Measure.objects.get(number="1.1")
     client.force_login(admin_user)
     data = change_form_data(client, measure)
     measure_update(
@@ -113,9 +119,9 @@ def test_admin_creates_a_measure_with_a_created_entry(client, programme, admin_u
 @pytest.mark.parametrize(
     "model, lookup",
     [
-        (Goal, {"measure__number": "1.4"}),
+        (Goal, {"measure__number": "1.1"}),
         (KPI, {"measure__number": "1.2"}),
-        (ChangeRecord, {"measure__number": "1.4"}),
+        (ChangeRecord, {"measure__number": "1.1"}),
     ],
 )
 def test_goals_kpis_and_history_are_read_only_in_the_admin(
@@ -166,7 +172,7 @@ def test_the_history_has_no_delete_action_and_measures_cannot_be_deleted(
 
     assert ChangeRecord.objects.count() == records
     assert response.status_code in (200, 302)
-    measure = Measure.objects.get(number="1.4")
+    measure = Measure.objects.get(number="1.1")
     delete = client.post(
         reverse("admin:measures_measure_delete", args=[measure.pk]), {"post": "yes"}
     )

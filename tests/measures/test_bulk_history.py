@@ -13,6 +13,12 @@ from measures.services import measures_apply_bulk
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 def recorded_state(record: ChangeRecord) -> str:
     """The state as written, in its key order (PostgreSQL's jsonb keeps its own on reading)."""
     assert ChangeRecord.objects.get(pk=record.pk).state == record.state

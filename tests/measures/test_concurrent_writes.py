@@ -17,6 +17,12 @@ from tests.measures.test_edit_conflicts import form_data
 pytestmark = [pytest.mark.django_db(transaction=True), postgres_only]
 
 
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 def versions_since(measure: Measure, version: int) -> list[int]:
     return sorted(measure.changes.filter(measure_version__gt=version).values_list(
         "measure_version", flat=True
@@ -26,7 +32,7 @@ def versions_since(measure: Measure, version: int) -> list[int]:
 def test_edits_from_the_same_version_at_once_one_wins_the_others_get_the_conflict_page(
     programme, editor_group_1
 ):
-    measure = Measure.objects.get(number="1.4")
+    measure = Measure.objects.get(number="1.1")
     version = measure.version
     clients = [logged_in_client(editor_group_1) for _n in range(8)]
     forms = [
@@ -52,7 +58,7 @@ def test_edits_from_the_same_version_at_once_one_wins_the_others_get_the_conflic
 def test_edits_of_different_fields_at_once_all_arrive_through_the_conflict_page(
     programme, editor_group_1
 ):
-    measure = Measure.objects.get(number="1.4")
+    measure = Measure.objects.get(number="1.1")
     version = measure.version
     changes = {
         "title": "Neuer Titel",
@@ -82,7 +88,7 @@ def test_edits_of_different_fields_at_once_all_arrive_through_the_conflict_page(
 
 
 def test_a_restore_and_value_entries_at_once_lose_no_value(programme, admin_user, editor_group_1):
-    measure = Measure.objects.get(number="1.4")
+    measure = Measure.objects.get(number="1.1")
     first = measure.changes.get(measure_version=1)
     measure = measure_update(
         measure=measure, data={"title": "Anders"}, expected_version=1, by=admin_user
@@ -112,7 +118,7 @@ def test_a_restore_and_value_entries_at_once_lose_no_value(programme, admin_user
 
 
 def test_two_restores_of_the_same_preview_at_once_restore_once(programme, admin_user):
-    measure = Measure.objects.get(number="1.4")
+    measure = Measure.objects.get(number="1.1")
     first = measure.changes.get(measure_version=1)
     measure = measure_update(
         measure=measure, data={"title": "Anders"}, expected_version=1, by=admin_user
@@ -127,7 +133,7 @@ def test_two_restores_of_the_same_preview_at_once_restore_once(programme, admin_
 
 
 def test_an_edit_and_value_entries_at_once_lose_nothing(programme, editor_group_1):
-    measure = Measure.objects.get(number="1.4")
+    measure = Measure.objects.get(number="1.1")
     version = measure.version
     kpi = measure.kpis.order_by("order").first()
     edit_client = logged_in_client(editor_group_1)

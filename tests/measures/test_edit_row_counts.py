@@ -12,6 +12,12 @@ from tests.measures.test_views import edit_post_data
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 @pytest.mark.parametrize("prefix", ["goals", "kpis"])
 @pytest.mark.parametrize(
     "total, initial",

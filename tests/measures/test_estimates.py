@@ -13,12 +13,19 @@ from .test_views import edit_post_data
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 ESTIMATES = ("cost_estimate", "personnel_estimate", "duration_estimate")
 
 
 @pytest.fixture
 def measure(programme):
-    return Measure.objects.get(number="1.4")
+    return Measure.objects.get(number="1.1")
 
 
 def test_estimates_are_text_inputs_with_the_decimal_keypad(client, measure, editor_group_1):

@@ -11,6 +11,13 @@ from transfer.services import programme_import
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 MESSAGE_FOR_1_12_IN_II = "Maßnahmen der Arbeitsgruppe II beginnen mit „2.“ (hier 1.12)."
 
 

@@ -15,6 +15,12 @@ from measures.services import measure_update
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 def _fields(history: list[dict]) -> list[tuple[str, str, str]]:
     found = []
     for entry in history:

@@ -16,6 +16,13 @@ from reports.snapshot import report_snapshot
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 TODAY = date(2026, 3, 15)
 YESTERDAY, TOMORROW = TODAY - timedelta(days=1), TODAY + timedelta(days=1)
 

@@ -7,6 +7,13 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 CHANGES_PATH = "/berichte/seit-letztem-bericht/"
 
 

@@ -15,8 +15,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
+def programme(small_programme):
+    """Who may do what does not depend on the seed: some programme with some measures."""
+    return small_programme
+
+
+@pytest.fixture
 def measure_1(programme):
-    return Measure.objects.get(programme=programme, number="1.4")
+    return Measure.objects.get(programme=programme, number="1.1")
 
 
 # (page, persona) -> expected outcome of a GET

@@ -19,6 +19,12 @@ from measures.services import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 def measure_with_full_history(number: str, by) -> Measure:
     """The seed records its state before it adds KPIs; a first edit records the full state."""
     measure = Measure.objects.get(number=number)
@@ -65,7 +71,7 @@ def test_restoring_the_current_state_changes_nothing(programme, admin_user):
 
 def test_restore_refuses_a_record_of_another_measure(programme, admin_user):
     measure = Measure.objects.get(number="2.1")
-    other = Measure.objects.get(number="2.2").changes.first()
+    other = Measure.objects.get(number="3.1").changes.first()
     with pytest.raises(ValueError):
         measure_restore(measure=measure, change_record=other, by=admin_user)
 
@@ -95,7 +101,7 @@ def enter_five_values(measure: Measure, by) -> list:
 def test_restoring_version_1_keeps_the_values_entered_since_with_their_authors(
     programme, admin_user, editor_group_1
 ):
-    measure = Measure.objects.get(number="1.4")
+    measure = Measure.objects.get(number="1.1")
     version_1 = measure.changes.get(measure_version=1)
     enter_five_values(measure, editor_group_1)
     measure = measure_update(
@@ -113,7 +119,7 @@ def test_restoring_version_1_keeps_the_values_entered_since_with_their_authors(
     )
 
     measure.refresh_from_db()
-    assert measure.title == "DMS und E-Akte"
+    assert measure.title == "Mobiles Arbeiten"
     values = KPIValue.objects.filter(kpi__measure=measure)
     assert values.count() == 5
     assert {value.entered_by for value in values} == {editor_group_1}
@@ -123,7 +129,7 @@ def test_restoring_version_1_keeps_the_values_entered_since_with_their_authors(
 def test_the_admin_may_explicitly_remove_the_values_entered_since(
     programme, admin_user, editor_group_1
 ):
-    measure = Measure.objects.get(number="1.4")
+    measure = Measure.objects.get(number="1.1")
     version_1 = measure.changes.get(measure_version=1)
     enter_five_values(measure, editor_group_1)
     measure.refresh_from_db()
@@ -144,7 +150,7 @@ def test_a_value_deleted_since_comes_back_with_who_entered_it(
 ):
     from kpis.services import kpi_value_delete
 
-    measure = Measure.objects.get(number="1.4")
+    measure = Measure.objects.get(number="1.1")
     first, *_rest = enter_five_values(measure, editor_group_1)
     with_values = measure.changes.first()
     kpi_value_delete(kpi_value=first, by=admin_user)
@@ -161,7 +167,7 @@ def test_a_value_deleted_since_comes_back_with_who_entered_it(
 def test_restore_refuses_when_the_measure_moved_since_the_preview(
     programme, admin_user, editor_group_1
 ):
-    measure = Measure.objects.get(number="1.4")
+    measure = Measure.objects.get(number="1.1")
     version_1 = measure.changes.get(measure_version=1)
     measure = measure_update(
         measure=measure, data={"title": "Anders"}, expected_version=1, by=admin_user
@@ -183,7 +189,7 @@ def test_restore_refuses_when_the_measure_moved_since_the_preview(
 def test_the_preview_shows_what_changes_and_changes_nothing(
     client, programme, admin_user, editor_group_1
 ):
-    measure = Measure.objects.get(number="1.4")
+    measure = Measure.objects.get(number="1.1")
     version_1 = measure.changes.get(measure_version=1)
     enter_five_values(measure, editor_group_1)
     measure.refresh_from_db()
@@ -201,7 +207,7 @@ def test_the_preview_shows_what_changes_and_changes_nothing(
 
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Anders" in body and "DMS und E-Akte" in body  # the title, old → new
+    assert "Anders" in body and "Mobiles Arbeiten" in body  # the title, old → new
     assert "Ziel hinzugefügt" in body  # the goals come back
     assert "bleiben erhalten" in body and "erika" in body  # the later values and who
     assert f'name="version" value="{measure.version}"' in body
@@ -211,7 +217,7 @@ def test_the_preview_shows_what_changes_and_changes_nothing(
 
 
 def test_confirming_needs_the_version_of_the_preview(client, programme, admin_user):
-    measure = Measure.objects.get(number="1.4")
+    measure = Measure.objects.get(number="1.1")
     version_1 = measure.changes.get(measure_version=1)
     measure = measure_update(
         measure=measure, data={"title": "Anders"}, expected_version=1, by=admin_user
@@ -228,11 +234,11 @@ def test_confirming_needs_the_version_of_the_preview(client, programme, admin_us
     done = client.post(url, {"version": str(measure.version)})
     assert done.status_code == 302
     measure.refresh_from_db()
-    assert measure.title == "DMS und E-Akte"
+    assert measure.title == "Mobiles Arbeiten"
 
 
 def test_only_admins_see_the_preview(client, programme, editor_group_1):
-    measure = Measure.objects.get(number="1.4")
+    measure = Measure.objects.get(number="1.1")
     client.force_login(editor_group_1)
     url = reverse("measures:restore", args=[measure.pk, measure.changes.first().pk])
     assert client.get(url).status_code == 403

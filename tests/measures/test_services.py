@@ -7,6 +7,12 @@ from measures.models import ChangeRecord, Measure
 from measures.services import MeasureConflict, measure_create, measure_update
 
 
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 def _new_measure(programme, number="1.12", **data):
     return measure_create(
         programme=programme,
@@ -22,15 +28,16 @@ def _new_measure(programme, number="1.12", **data):
 def test_numbers_sort_naturally(programme):
     _new_measure(programme, "1.13")
     _new_measure(programme, "1.12")
+    _new_measure(programme, "1.10")
 
     numbers = list(Measure.objects.filter(working_group__number=1).values_list("number", flat=True))
 
-    assert numbers == [f"1.{n}" for n in range(1, 14)]
+    assert numbers == ["1.1", "1.2", "1.3", "1.10", "1.12", "1.13"]
 
 
 def test_number_must_be_unique_within_the_programme(programme):
     with pytest.raises(ValidationError) as error:
-        _new_measure(programme, "1.4")
+        _new_measure(programme, "1.1")
     assert "number" in str(error.value.message_dict) or "__all__" in error.value.message_dict
 
 
@@ -96,7 +103,7 @@ def test_update_records_a_field_level_diff_and_bumps_the_version(programme, admi
     assert record.changed_by == admin_user
     assert record.diff == {
         "status": ["geplant", "in_umsetzung"],
-        "title": ["Bring Your Own Device (BYOD)", "BYOD"],
+        "title": ["Mobiles Arbeiten", "BYOD"],
     }
 
 
@@ -116,7 +123,8 @@ def test_goal_and_kpi_changes_appear_in_the_measures_history(programme, admin_us
     diff = updated.changes.first().diff
     assert [(c["action"], c["label"]) for c in diff["goals"]] == [
         ("added", "Neues Ziel bis Ende 2027"),
-        ("removed", "Bereitstellung einer modernen Datenaustauschplattform bis Mitte 2019"),
+        ("removed", "Konzept für 1.3"),
+        ("removed", "Umsetzung von 1.3"),
     ]
     assert [(c["action"], c["label"]) for c in diff["kpis"]] == [("added", "Anzahl Downloads")]
     assert updated.goals.get().target_date.isoformat() == "2027-12-31"
@@ -148,7 +156,7 @@ def test_a_stale_edit_is_refused_and_names_the_other_change(programme, editor_gr
         {"status": ["geplant", "abgeschlossen"]}
     ]
     assert conflict.value.changes[0].changed_by == editor_group_1
-    assert Measure.objects.get(number="1.1").title == "Bring Your Own Device (BYOD)"
+    assert Measure.objects.get(number="1.1").title == "Mobiles Arbeiten"
 
 
 def test_an_invalid_goal_changes_nothing(programme):
@@ -164,5 +172,5 @@ def test_an_invalid_goal_changes_nothing(programme):
 
     assert "goals-0-text" in error.value.message_dict
     measure.refresh_from_db()
-    assert measure.title == "Bring Your Own Device (BYOD)"
+    assert measure.title == "Mobiles Arbeiten"
     assert measure.goals.count() == 2

@@ -11,6 +11,13 @@ from measures.services import measure_update
 from reports.models import ReportState, StatusReport
 from reports.snapshot import report_snapshot
 
+
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 URL = "/berichte/seit-letztem-bericht/"
 
 

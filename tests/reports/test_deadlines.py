@@ -12,6 +12,12 @@ from reports.models import ReportState, StatusReport
 from reports.services import MAX_ATTEMPTS, report_build, report_request, reports_watch
 
 
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 def _request(programme, **overrides):
     return report_request(
         programme=programme,

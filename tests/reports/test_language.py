@@ -16,6 +16,12 @@ from .conftest import PdfText
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 @pytest.mark.parametrize(
     ("requested_in", "worker_in", "status_label"),
     [("en", "de", "in progress"), ("de", "en", "in Umsetzung")],

@@ -18,6 +18,13 @@ from reports.snapshot import report_snapshot
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 DONE, FAILED = ReportState.DONE, ReportState.FAILED
 QUEUED, BUILDING = ReportState.QUEUED, ReportState.BUILDING
 T = timezone.make_aware(datetime(2026, 3, 1, 12))

@@ -11,6 +11,12 @@ from reports.snapshot import report_snapshot
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 @pytest.mark.parametrize(
     ("language", "expected"),
     [

@@ -5,6 +5,13 @@ from tests.factories import ReportingRoundFactory
 
 
 @pytest.fixture
+def programme(small_programme):
+    """Reporting rounds are not about the seed: some programme with some measures (and the
+    personas' working groups I and II), built from factories."""
+    return small_programme
+
+
+@pytest.fixture
 def planned_round(programme):
     return ReportingRoundFactory(programme=programme, name="Sachstand 1/2027")
 

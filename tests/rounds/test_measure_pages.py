@@ -186,10 +186,10 @@ def test_the_overview_shows_my_tasks_first_the_rounds_progress_and_the_ampel(
     part = client.get(part_url, headers={"HX-Request": "true"}).content.decode()
     assert "Meine Aufgaben" in part and reverse("rounds:tasks") in part
     assert "Sachstandsmeldungen zu schreiben" in part
-    assert "1 von 25 freigegeben" in part
+    assert "1 von 6 freigegeben" in part
     assert re.search(r"Arbeitsgruppe I: 1 von \d+ freigegeben", part)
     assert re.search(r"im Plan</span>\s*: 1<", part)
-    assert re.search(r"keine Ampel: 24<", part)
+    assert re.search(r"keine Ampel: 5<", part)
 
 
 def test_the_overview_shows_no_task_box_to_people_without_tasks(
@@ -198,4 +198,4 @@ def test_the_overview_shows_no_task_box_to_people_without_tasks(
     client.force_login(committee_member)
     part = client.get(reverse("rounds:overview_part"), headers={"HX-Request": "true"})
     assert "Meine Aufgaben" not in part.content.decode()
-    assert "0 von 25 freigegeben" in part.content.decode()
+    assert "0 von 6 freigegeben" in part.content.decode()

@@ -78,7 +78,7 @@ def test_round_state_table(planned_round, admin_user, start, step, result):
 
 def test_opening_creates_one_draft_update_per_measure(open_round, programme):
     assert open_round.state == RoundState.OPEN
-    assert open_round.updates.count() == programme.measures.count() == 25
+    assert open_round.updates.count() == programme.measures.count() == 6
     assert set(open_round.updates.values_list("state", flat=True)) == {UpdateState.DRAFT}
 
 

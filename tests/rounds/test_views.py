@@ -35,7 +35,7 @@ def test_admin_creates_and_opens_a_round_and_editors_are_told(
     round_ = programme.rounds.get()
     notify_round_opened_task(round_.pk)
     assert round_.state == RoundState.OPEN
-    assert round_.updates.count() == 25
+    assert round_.updates.count() == 6
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["erika@example.org"]
@@ -113,7 +113,7 @@ def test_the_whole_cycle_through_the_pages(
 
     client.force_login(admin_user)
     page = client.get(reverse("rounds:detail", args=[open_round.pk])).content.decode()
-    assert "1 von 25 freigegeben" in page
+    assert "1 von 6 freigegeben" in page
     client.post(reverse("reports:round_close", args=[open_round.pk]), {"include_unapproved": "0"})
     open_round.refresh_from_db()
     assert open_round.state == RoundState.CLOSED

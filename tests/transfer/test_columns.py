@@ -25,6 +25,12 @@ from transfer.rows import read_rows
 from transfer.sheets import read_sheets
 
 
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_column_of_a_sheet_is_a_declared_column_with_unique_headers(kind):
     declared = columns(kind)

@@ -13,6 +13,13 @@ from transfer.models import ImportRun
 from .conftest import database_dump
 from .damaged import DAMAGED
 
+
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -15,6 +15,13 @@ from transfer.services import import_run_process, import_runs_watch
 
 from .conftest import FILES, database_dump
 
+
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 APPLYING = ImportRun.State.APPLYING
 
 

@@ -11,6 +11,13 @@ from transfer.services import import_run_process
 
 from .conftest import FILES
 
+
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 VALIDATING = ImportRun.State.VALIDATING
 
 

@@ -11,6 +11,13 @@ from tests.conftest import FORBIDDEN, LOGIN, OK, PERSONAS, assert_outcome, login
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 # URL name -> persona -> expected outcome of a GET
 READ_PAGES = {
     "transfer:index": {p: OK for p in PERSONAS[:4]} | {"anonymous": LOGIN},

@@ -21,6 +21,13 @@ from transfer.sheets import read_sheets
 
 from .conftest import database_dump
 
+
+@pytest.fixture
+def programme(small_programme):
+    """Not about the seed: some programme with some measures, built from factories."""
+    return small_programme
+
+
 MEASURE_HEADERS = ["Nummer", "Titel", "Kosten"]
 
 
