@@ -10,8 +10,15 @@ from django.urls import reverse
 from measures.models import Measure, TrafficLight
 from rounds.demo import DEMO_UPDATES
 from rounds.models import RoundState, UpdateState
+from transfer.seed import programme_load_seed
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def programme(db):
+    """The demo round reports on the seed's measures (this folder otherwise uses factories)."""
+    return programme_load_seed()
 
 
 @pytest.fixture
