@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,9 +51,9 @@ DEMO_USER, DEMO_PASSWORD = "committee", "demo"
 
 def _project_packages() -> list[str]:
     """The project's packages as pyproject.toml lists them for `pip install .`."""
-    text = (BASE_DIR / "pyproject.toml").read_text()
-    include = re.search(r"^include = \[(.*)\]$", text, re.MULTILINE).group(1)
-    return [name.strip(' "*') for name in include.split(",")]
+    pyproject = tomllib.loads((BASE_DIR / "pyproject.toml").read_text())
+    include = pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    return [name.rstrip("*") for name in include]
 
 
 # Run by `deploy/manage.sh shell -c`, with the production settings (DEBUG off).
