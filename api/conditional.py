@@ -1,14 +1,13 @@
 """ETags and conditional GET for every read of the API.
 
-The ETag is a hash of the response body: whatever changed (an approval, an import, a published
-report), the body and so the tag change with it, and no rule can forget a dependency. A caller
-that sends `If-None-Match` with the tag it has gets 304 without the body.
+The ETag is a hash of the response body (`masterplan.http.content_conditional`): whatever
+changed (an approval, an import, a published report), the body and so the tag change with it,
+and no rule can forget a dependency.
 """
 
-import hashlib
+from django.utils.cache import patch_vary_headers
 
-from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import quote_etag
+from masterplan.http import content_conditional
 
 # What else makes the same URL answer differently.
 VARY = ("Authorization", "Cookie", "Accept", "Accept-Language")
@@ -23,10 +22,8 @@ class ConditionalGetMixin:
         if getattr(response, "streaming", False):
             return response
         response.render()
-        etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:40])
-        response["ETag"] = etag
         if request.user.is_authenticated:
             response["Cache-Control"] = "private, no-cache"
         else:
             response["Cache-Control"] = "public, no-cache"
-        return get_conditional_response(request, etag=etag, response=response)
+        return content_conditional(request, response)

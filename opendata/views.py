@@ -3,7 +3,6 @@ open-data catalogue and downloads (`/offene-daten/`). Only public programmes and
 published reports (`public.selectors`); anything else answers 404."""
 
 import functools
-import hashlib
 import json
 
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
+from masterplan.http import content_conditional
 from masterplan.media import media_response
 from masterplan.models import Programme
 from public.selectors import public_programmes
@@ -51,17 +51,9 @@ def machine_endpoint(view):
     return wrapper
 
 
-def _conditional(request, response: HttpResponse) -> HttpResponse:
-    """An ETag from the content; a matching If-None-Match answers 304 Not Modified."""
-    etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
-    not_modified = get_conditional_response(request, etag=etag, response=response)
-    not_modified["ETag"] = etag
-    return not_modified
-
-
 def _json(request, data: dict) -> HttpResponse:
     content = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
-    return _conditional(request, HttpResponse(content, content_type=JSON))
+    return content_conditional(request, HttpResponse(content, content_type=JSON))
 
 
 def _public_programme(pk: int) -> Programme:
@@ -216,7 +208,7 @@ JSONLD = "application/ld+json; charset=utf-8"
 def _catalogue(request, media_type: str) -> HttpResponse:
     graph = catalogue_graph(public_programmes())
     text = to_jsonld(graph) if media_type == JSONLD else to_turtle(graph)
-    return _conditional(request, HttpResponse(text.encode("utf-8"), content_type=media_type))
+    return content_conditional(request, HttpResponse(text.encode("utf-8"), content_type=media_type))
 
 
 @machine_endpoint
@@ -241,7 +233,7 @@ def catalogue_jsonld(request):
 def _download(request, content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return _conditional(request, response)
+    return content_conditional(request, response)
 
 
 @machine_endpoint
